@@ -1,0 +1,260 @@
+package dev.tiercache;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.tiercache.local.LocalTier;
+import dev.tiercache.stats.StatsCounter;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.cache.CacheManager;
+import org.springframework.util.Assert;
+
+/**
+ * A Spring {@link CacheManager} of {@link TierCache}s, built with {@link #builder()}:
+ *
+ * <pre class="code">
+ * TierCacheManager manager = TierCacheManager.builder()
+ * 	.cacheDefaults(TierCacheConfiguration.defaultCacheConfig().withTtl(Duration.ofMinutes(5)))
+ * 	.withCacheConfiguration("books", TierCacheConfiguration.defaultCacheConfig().withTtl(Duration.ofHours(1)))
+ * 	.build();
+ * </pre>
+ *
+ * Caches configured on the builder exist from the start; other names are created with the
+ * defaults on first use, unless dynamic creation is turned off, in which case asking for
+ * an unknown name fails with a message that lists the configured caches.
+ *
+ * @author tiercache
+ */
+public final class TierCacheManager implements CacheManager {
+
+	private final ConcurrentMap<String, TierCache> caches = new ConcurrentHashMap<>();
+
+	private final TierCacheConfiguration defaults;
+
+	private final boolean dynamic;
+
+	private final Ticker ticker;
+
+	private final RandomGenerator random;
+
+	private final Executor executor;
+
+	private final boolean recordStats;
+
+	private final List<Consumer<? super TierCache>> creationListeners = new CopyOnWriteArrayList<>();
+
+	private TierCacheManager(Builder builder) {
+		this.defaults = builder.defaults;
+		this.dynamic = builder.dynamic;
+		this.ticker = builder.ticker;
+		this.random = builder.random;
+		this.executor = builder.executor;
+		this.recordStats = builder.recordStats;
+		builder.configurations.forEach((name, configuration) -> this.caches.put(name, create(name, configuration)));
+	}
+
+	/**
+	 * Return a builder with the {@linkplain TierCacheConfiguration#defaultCacheConfig()
+	 * default configuration}, dynamic cache creation and statistics on.
+	 * @return a new builder
+	 */
+	public static Builder builder() {
+		return new Builder();
+	}
+
+	@Override
+	public @Nullable TierCache getCache(String name) {
+		TierCache cache = this.caches.get(name);
+		if (cache != null) {
+			return cache;
+		}
+		if (!this.dynamic) {
+			throw new IllegalArgumentException("Cannot find cache named '" + name + "': dynamic cache creation is off "
+					+ "(tiercache.dynamic=false) and the configured caches are " + new TreeSet<>(this.caches.keySet())
+					+ ". Add '" + name + "' under tiercache.caches, or set tiercache.dynamic=true.");
+		}
+		TierCache created = create(name, this.defaults);
+		TierCache existing = this.caches.putIfAbsent(name, created);
+		if (existing != null) {
+			return existing;
+		}
+		this.creationListeners.forEach((listener) -> listener.accept(created));
+		return created;
+	}
+
+	@Override
+	public Collection<String> getCacheNames() {
+		return Collections.unmodifiableSet(this.caches.keySet());
+	}
+
+	/**
+	 * Return whether caches are created on first use.
+	 * @return whether dynamic creation is on
+	 */
+	public boolean isDynamic() {
+		return this.dynamic;
+	}
+
+	/**
+	 * Return the configuration that caches created on first use get.
+	 * @return the default configuration
+	 */
+	public TierCacheConfiguration getCacheDefaults() {
+		return this.defaults;
+	}
+
+	/**
+	 * Call {@code listener} for every cache created on first use from now on, for example
+	 * to bind it to a meter registry. Caches that exist already are not passed.
+	 * @param listener called with each new cache, on the thread that first asked for it
+	 */
+	public void addCreationListener(Consumer<? super TierCache> listener) {
+		Assert.notNull(listener, "listener must not be null");
+		this.creationListeners.add(listener);
+	}
+
+	private TierCache create(String name, TierCacheConfiguration configuration) {
+		StatsCounter stats = this.recordStats ? StatsCounter.concurrent() : StatsCounter.disabled();
+		LocalTier tier = new LocalTier(configuration, false, this.ticker, this.random, this.executor, stats);
+		return new TierCache(name, configuration, tier, stats);
+	}
+
+	/**
+	 * Builds a {@link TierCacheManager}; {@link #build()} checks the whole.
+	 */
+	public static final class Builder {
+
+		private TierCacheConfiguration defaults = TierCacheConfiguration.defaultCacheConfig();
+
+		private final Map<String, TierCacheConfiguration> configurations = new LinkedHashMap<>();
+
+		private boolean dynamic = true;
+
+		private Ticker ticker = Ticker.systemTicker();
+
+		private RandomGenerator random = ThreadLocalRandom.current();
+
+		private Executor executor = ForkJoinPool.commonPool();
+
+		private boolean recordStats = true;
+
+		private Builder() {
+		}
+
+		/**
+		 * Set the configuration of caches that have none of their own.
+		 * @param defaults the default configuration
+		 * @return this builder
+		 */
+		public Builder cacheDefaults(TierCacheConfiguration defaults) {
+			Assert.notNull(defaults, "defaults must not be null");
+			this.defaults = defaults;
+			return this;
+		}
+
+		/**
+		 * Create the cache {@code name} at start-up with {@code configuration}.
+		 * @param name the cache name
+		 * @param configuration its settings
+		 * @return this builder
+		 */
+		public Builder withCacheConfiguration(String name, TierCacheConfiguration configuration) {
+			Assert.hasText(name, "Cache names must not be empty");
+			Assert.notNull(configuration, () -> "The configuration of cache '" + name + "' must not be null");
+			this.configurations.put(name, configuration);
+			return this;
+		}
+
+		/**
+		 * Create the caches {@code names} at start-up with the default configuration.
+		 * @param names the cache names
+		 * @return this builder
+		 */
+		public Builder withInitialCacheNames(Collection<String> names) {
+			names.forEach((name) -> withCacheConfiguration(name, this.defaults));
+			return this;
+		}
+
+		/**
+		 * Set whether unknown cache names are created on first use (the default) or fail.
+		 * @param dynamic whether caches are created on first use
+		 * @return this builder
+		 */
+		public Builder dynamic(boolean dynamic) {
+			this.dynamic = dynamic;
+			return this;
+		}
+
+		/**
+		 * Set the clock that entries expire by; tests pass a fake one.
+		 * @param ticker the clock
+		 * @return this builder
+		 */
+		public Builder ticker(Ticker ticker) {
+			Assert.notNull(ticker, "ticker must not be null");
+			this.ticker = ticker;
+			return this;
+		}
+
+		/**
+		 * Set the random source of TTL jitter; tests pass a seeded one.
+		 * @param random the random source, used from many threads
+		 * @return this builder
+		 */
+		public Builder random(RandomGenerator random) {
+			Assert.notNull(random, "random must not be null");
+			this.random = random;
+			return this;
+		}
+
+		/**
+		 * Set where Caffeine runs maintenance work and eviction listeners.
+		 * @param executor the executor; {@code Runnable::run} runs it on the caller
+		 * @return this builder
+		 */
+		public Builder executor(Executor executor) {
+			Assert.notNull(executor, "executor must not be null");
+			this.executor = executor;
+			return this;
+		}
+
+		/**
+		 * Set whether caches record statistics (the default) or not.
+		 * @param recordStats whether to record statistics
+		 * @return this builder
+		 */
+		public Builder recordStats(boolean recordStats) {
+			this.recordStats = recordStats;
+			return this;
+		}
+
+		/**
+		 * Build the manager and create the configured caches.
+		 * @return the manager
+		 * @throws IllegalStateException if dynamic creation is off and no cache is
+		 * configured, since every cache lookup would then fail
+		 */
+		public TierCacheManager build() {
+			Assert.state(this.dynamic || !this.configurations.isEmpty(),
+					"Dynamic cache creation is off (tiercache.dynamic=false) but no cache is configured, so every "
+							+ "lookup would fail: name your caches under tiercache.caches, or set tiercache.dynamic=true");
+			return new TierCacheManager(this);
+		}
+
+	}
+
+}

@@ -1,0 +1,236 @@
+package dev.tiercache.local;
+
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
+import java.util.random.RandomGenerator;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.tiercache.TierCacheConfiguration;
+import dev.tiercache.stats.Counter;
+import dev.tiercache.stats.StatsCounter;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The main and hot Caffeine caches of one Spring cache, with the entries' time to live.
+ *
+ * <p>
+ * main is bounded by {@code maximum-size} (or {@code maximum-weight}); hot, when enabled,
+ * by {@code hot-ratio} of that, and its entries never outlive {@code hot-ttl}. Entries
+ * removed by size or age are counted as {@link Counter#EVICTIONS}.
+ *
+ * @author tiercache
+ */
+public final class LocalTier {
+
+	private final Cache<Object, CacheEntry> main;
+
+	private final @Nullable Cache<Object, CacheEntry> hot;
+
+	private final long ttlNanos;
+
+	private final long nullTtlNanos;
+
+	private final double ttlJitter;
+
+	private final long hotTtlNanos;
+
+	private final RandomGenerator random;
+
+	/**
+	 * Create the local tier of one cache.
+	 * @param config the cache's settings
+	 * @param withHot whether to keep a hot tier (remote modes) or only main (local mode)
+	 * @param ticker the clock entries expire by
+	 * @param random the source of TTL jitter
+	 * @param executor where Caffeine runs maintenance and listeners
+	 * @param stats where evictions are counted
+	 */
+	public LocalTier(TierCacheConfiguration config, boolean withHot, Ticker ticker, RandomGenerator random,
+			Executor executor, StatsCounter stats) {
+		this.ttlNanos = nanos(config.getTtl());
+		this.nullTtlNanos = nanos(config.getNullTtl());
+		this.ttlJitter = config.getTtlJitter();
+		this.hotTtlNanos = nanos(config.getHotTtl());
+		this.random = random;
+		this.main = newCache(config, 1.0, ticker, executor, stats);
+		this.hot = (withHot && config.getHotRatio() > 0)
+				? newCache(config, config.getHotRatio(), ticker, executor, stats) : null;
+	}
+
+	private static Cache<Object, CacheEntry> newCache(TierCacheConfiguration config, double share, Ticker ticker,
+			Executor executor, StatsCounter stats) {
+		Caffeine<Object, CacheEntry> builder = Caffeine.newBuilder()
+			.ticker(ticker)
+			.executor(executor)
+			.expireAfter(EntryExpiry.INSTANCE)
+			.evictionListener((key, entry, cause) -> stats.record(Counter.EVICTIONS));
+		if (config.getMaximumWeight() > 0) {
+			builder.maximumWeight(Math.max(1, (long) (config.getMaximumWeight() * share))).weigher(new SizeEstimator());
+		}
+		else {
+			builder.maximumSize(Math.max(1, (long) (config.getMaximumSize() * share)));
+		}
+		return builder.build();
+	}
+
+	private static long nanos(Duration duration) {
+		if (duration.isZero()) {
+			return CacheEntry.FOREVER;
+		}
+		try {
+			return duration.toNanos();
+		}
+		catch (ArithmeticException ex) {
+			return CacheEntry.FOREVER;
+		}
+	}
+
+	/**
+	 * Wrap a freshly loaded or written value with its time to live: {@code ttl} (or
+	 * {@code null-ttl} for {@code null}), shortened by a random fraction of up to
+	 * {@code ttl-jitter}.
+	 * @param value the value, or {@code null}
+	 * @return the entry to store
+	 */
+	public CacheEntry newEntry(@Nullable Object value) {
+		long ttl = (value != null) ? this.ttlNanos : this.nullTtlNanos;
+		if (ttl != CacheEntry.FOREVER && this.ttlJitter > 0) {
+			ttl -= (long) (ttl * this.ttlJitter * this.random.nextDouble());
+		}
+		return new CacheEntry(value, ttl);
+	}
+
+	/**
+	 * Wrap a value fetched from elsewhere for the hot tier: it lives at most
+	 * {@code hot-ttl} and never past {@code remainingTtlNanos}.
+	 * @param value the value, or {@code null}
+	 * @param remainingTtlNanos what is left of the entry's time to live at its store
+	 * @return the entry to admit to hot
+	 */
+	public CacheEntry newHotEntry(@Nullable Object value, long remainingTtlNanos) {
+		return new CacheEntry(value, Math.min(this.hotTtlNanos, remainingTtlNanos));
+	}
+
+	/**
+	 * Return the main entry of {@code key}, if present and not expired.
+	 * @param key the key
+	 * @return the entry or {@code null}
+	 */
+	public @Nullable CacheEntry getMain(Object key) {
+		return this.main.getIfPresent(key);
+	}
+
+	/**
+	 * Return the hot entry of {@code key}, if present and not expired.
+	 * @param key the key
+	 * @return the entry or {@code null}
+	 */
+	public @Nullable CacheEntry getHot(Object key) {
+		return (this.hot != null) ? this.hot.getIfPresent(key) : null;
+	}
+
+	/**
+	 * Store {@code entry} in main, replacing any entry of {@code key}.
+	 * @param key the key
+	 * @param entry the entry
+	 */
+	public void putMain(Object key, CacheEntry entry) {
+		this.main.put(key, entry);
+	}
+
+	/**
+	 * Store {@code entry} in main unless {@code key} has an entry already.
+	 * @param key the key
+	 * @param entry the entry
+	 * @return the entry that was present, or {@code null} if {@code entry} was stored
+	 */
+	public @Nullable CacheEntry putMainIfAbsent(Object key, CacheEntry entry) {
+		return this.main.asMap().putIfAbsent(key, entry);
+	}
+
+	/**
+	 * Store a loaded {@code entry} in main if {@code key} has none and
+	 * {@code stillCurrent} holds. The check and the store are atomic with respect to
+	 * {@link #remove(Object)} of the same key, so a value loaded before an eviction is
+	 * never stored after it.
+	 * @param key the key
+	 * @param entry the loaded entry
+	 * @param stillCurrent whether the load that produced {@code entry} is still wanted
+	 * @return whether the entry was stored
+	 */
+	public boolean admitMain(Object key, CacheEntry entry, BooleanSupplier stillCurrent) {
+		return admit(this.main, key, entry, stillCurrent);
+	}
+
+	/**
+	 * Store a fetched {@code entry} in hot, on the same terms as
+	 * {@link #admitMain(Object, CacheEntry, BooleanSupplier)}. Does nothing without a hot
+	 * tier.
+	 * @param key the key
+	 * @param entry the entry, made by {@link #newHotEntry(Object, long)}
+	 * @param stillCurrent whether the fetch that produced {@code entry} is still wanted
+	 * @return whether the entry was stored
+	 */
+	public boolean admitHot(Object key, CacheEntry entry, BooleanSupplier stillCurrent) {
+		return (this.hot != null) && admit(this.hot, key, entry, stillCurrent);
+	}
+
+	private static boolean admit(Cache<Object, CacheEntry> cache, Object key, CacheEntry entry,
+			BooleanSupplier stillCurrent) {
+		return cache.asMap().computeIfAbsent(key, (k) -> stillCurrent.getAsBoolean() ? entry : null) == entry;
+	}
+
+	/**
+	 * Remove {@code key} from main and hot.
+	 * @param key the key
+	 * @return whether either tier held it
+	 */
+	public boolean remove(Object key) {
+		boolean removed = this.main.asMap().remove(key) != null;
+		if (this.hot != null) {
+			removed |= this.hot.asMap().remove(key) != null;
+		}
+		return removed;
+	}
+
+	/**
+	 * Remove every entry from main and hot.
+	 * @return whether either tier held anything
+	 */
+	public boolean clear() {
+		boolean notEmpty = !this.main.asMap().isEmpty() || (this.hot != null && !this.hot.asMap().isEmpty());
+		this.main.invalidateAll();
+		if (this.hot != null) {
+			this.hot.invalidateAll();
+		}
+		return notEmpty;
+	}
+
+	/**
+	 * Return the Caffeine cache behind main, for {@code Cache.getNativeCache()}.
+	 * @return the main cache
+	 */
+	public Cache<Object, CacheEntry> mainCache() {
+		return this.main;
+	}
+
+	/**
+	 * Return the approximate number of entries in main.
+	 * @return the size
+	 */
+	public long mainSize() {
+		return this.main.estimatedSize();
+	}
+
+	/**
+	 * Return the approximate number of entries in hot.
+	 * @return the size, 0 without a hot tier
+	 */
+	public long hotSize() {
+		return (this.hot != null) ? this.hot.estimatedSize() : 0;
+	}
+
+}

@@ -1,0 +1,65 @@
+package dev.tiercache.stats;
+
+/**
+ * The events a cache counts. The names follow groupcache's statistics where one exists.
+ *
+ * @author tiercache
+ */
+public enum Counter {
+
+	/** A read answered by the main tier (keys this node is authoritative for). */
+	MAIN_HITS,
+
+	/** A read answered by the hot tier (local copies of entries stored elsewhere). */
+	HOT_HITS,
+
+	/** A read answered by the remote tier (the owner peer or Redis). */
+	REMOTE_HITS,
+
+	/** A read that found nothing, locally or remotely. */
+	MISSES,
+
+	/** A loader run by this node that returned a value (or {@code null}). */
+	LOADS,
+
+	/** A loader run by this node that threw. */
+	LOAD_FAILURES,
+
+	/** A caller that waited for a load already under way instead of loading again. */
+	LOADS_DEDUPLICATED,
+
+	/** A value written by {@code put} or {@code putIfAbsent}. */
+	PUTS,
+
+	/** An entry removed by {@code evict}, {@code evictIfPresent} or {@code clear}. */
+	REMOVALS,
+
+	/**
+	 * An entry dropped by the local tier because of its size bound or its time to live.
+	 */
+	EVICTIONS,
+
+	/** A caller that waited for a cluster-wide lease held by another node. */
+	LEASE_WAITS,
+
+	/**
+	 * A request to a peer that failed or timed out, after which this node loaded locally.
+	 */
+	PEER_ERRORS,
+
+	/** A Redis command that failed, after which this node used its local tier. */
+	REDIS_ERRORS,
+
+	/** A request this node answered for a peer. */
+	SERVER_REQUESTS,
+
+	/** An invalidation this node sent to the others. */
+	INVALIDATIONS_SENT,
+
+	/** An invalidation this node received from another node. */
+	INVALIDATIONS_RECEIVED,
+
+	/** An entry handed to its new owner after a membership change. */
+	HANDOFF_ENTRIES
+
+}
