@@ -23,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  * <li>boxed primitives cost 16 bytes, enum constants nothing (they are shared);</li>
  * <li>any other object costs its header plus its fields, followed reflectively to a depth
  * of {@value #MAX_DEPTH}; an object shared within one value is counted once, and fields
- * of JDK types that cannot be read reflectively cost 16 bytes each.</li>
+ * of JDK types that cannot be read reflectively cost 20 bytes each.</li>
  * </ul>
  * It runs when an entry is written, never on a read.
  *

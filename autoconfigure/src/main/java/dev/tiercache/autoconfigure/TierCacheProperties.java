@@ -1,0 +1,322 @@
+package dev.tiercache.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+import dev.tiercache.TierCacheConfiguration;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Configuration properties of tiercache. Unknown properties under {@code tiercache} fail
+ * the start-up, so a misspelt setting is reported instead of silently ignored.
+ *
+ * @author tiercache
+ */
+@ConfigurationProperties(prefix = "tiercache", ignoreUnknownFields = false)
+public class TierCacheProperties {
+
+	/**
+	 * Whether tiercache provides the application's cache manager when caching is enabled.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Where the authoritative copy of an entry lives: 'local' keeps every entry in this
+	 * JVM's Caffeine tier, with no network.
+	 */
+	private Mode mode = Mode.LOCAL;
+
+	/**
+	 * Which '@Cacheable' methods load with single-flight (concurrent misses of one key
+	 * run the method once): 'sync-only' for those declaring 'sync = true', as Spring
+	 * does, or 'always' for every '@Cacheable' that Spring allows to be synchronized (one
+	 * cache, no 'unless', no other cache annotation on the method).
+	 */
+	private SingleFlight singleFlight = SingleFlight.SYNC_ONLY;
+
+	/**
+	 * Whether a cache that is not configured is created with the defaults on first use.
+	 * When false, asking for an unknown cache fails with a message listing the configured
+	 * ones.
+	 */
+	private boolean dynamic = true;
+
+	/**
+	 * Caches to create at start-up with the default settings, in addition to those under
+	 * 'tiercache.caches'.
+	 */
+	private List<String> cacheNames = new ArrayList<>();
+
+	/**
+	 * Settings of every cache, unless overridden under 'tiercache.caches'. A setting left
+	 * out keeps tiercache's default.
+	 */
+	private final CacheSpec defaults = new CacheSpec();
+
+	/**
+	 * Settings of individual caches, by cache name, created at start-up. A setting left
+	 * out is taken from 'tiercache.defaults'.
+	 */
+	private Map<String, CacheSpec> caches = new LinkedHashMap<>();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public Mode getMode() {
+		return this.mode;
+	}
+
+	public void setMode(Mode mode) {
+		this.mode = mode;
+	}
+
+	public SingleFlight getSingleFlight() {
+		return this.singleFlight;
+	}
+
+	public void setSingleFlight(SingleFlight singleFlight) {
+		this.singleFlight = singleFlight;
+	}
+
+	public boolean isDynamic() {
+		return this.dynamic;
+	}
+
+	public void setDynamic(boolean dynamic) {
+		this.dynamic = dynamic;
+	}
+
+	public List<String> getCacheNames() {
+		return this.cacheNames;
+	}
+
+	public void setCacheNames(List<String> cacheNames) {
+		this.cacheNames = cacheNames;
+	}
+
+	public CacheSpec getDefaults() {
+		return this.defaults;
+	}
+
+	public Map<String, CacheSpec> getCaches() {
+		return this.caches;
+	}
+
+	public void setCaches(Map<String, CacheSpec> caches) {
+		this.caches = caches;
+	}
+
+	/**
+	 * Return the configuration of caches without settings of their own: tiercache's
+	 * defaults overridden by 'tiercache.defaults'.
+	 * @return the default cache configuration
+	 * @throws InvalidConfigurationPropertyValueException naming the first invalid setting
+	 */
+	TierCacheConfiguration defaultConfiguration() {
+		return this.defaults.applyTo(TierCacheConfiguration.defaultCacheConfig(), "tiercache.defaults");
+	}
+
+	/**
+	 * Return the configuration of every cache to create at start-up, by name.
+	 * @return the cache configurations
+	 * @throws InvalidConfigurationPropertyValueException naming the first invalid setting
+	 */
+	Map<String, TierCacheConfiguration> cacheConfigurations() {
+		TierCacheConfiguration defaults = defaultConfiguration();
+		Map<String, TierCacheConfiguration> configurations = new LinkedHashMap<>();
+		this.cacheNames.forEach((name) -> configurations.put(name, defaults));
+		this.caches
+			.forEach((name, spec) -> configurations.put(name, spec.applyTo(defaults, "tiercache.caches." + name)));
+		return configurations;
+	}
+
+	/**
+	 * Where the authoritative copy of an entry lives.
+	 */
+	public enum Mode {
+
+		/**
+		 * In this JVM only: the local Caffeine tier, no network.
+		 */
+		LOCAL
+
+	}
+
+	/**
+	 * Which {@code @Cacheable} methods load with single-flight.
+	 */
+	public enum SingleFlight {
+
+		/**
+		 * Only methods declaring {@code sync = true}, as Spring does.
+		 */
+		SYNC_ONLY,
+
+		/**
+		 * Every {@code @Cacheable} that Spring allows to be synchronized.
+		 */
+		ALWAYS
+
+	}
+
+	/**
+	 * Settings of one cache; a {@code null} setting is not set and is inherited.
+	 */
+	public static class CacheSpec {
+
+		/**
+		 * Time to live of an entry after it is written; 0 means entries never expire.
+		 */
+		private @Nullable Duration ttl;
+
+		/**
+		 * Largest random fraction by which a time to live is shortened, so that entries
+		 * written together do not expire together. From 0 (no jitter) up to, but
+		 * excluding, 1.
+		 */
+		private @Nullable Double ttlJitter;
+
+		/**
+		 * Time to live of a cached null result, which shields the backing store from
+		 * repeated lookups of missing rows.
+		 */
+		private @Nullable Duration nullTtl;
+
+		/**
+		 * Whether null results are cached. When false a null result is returned but not
+		 * stored.
+		 */
+		private @Nullable Boolean allowNullValues;
+
+		/**
+		 * Largest number of entries this node keeps for the cache.
+		 */
+		private @Nullable Long maximumSize;
+
+		/**
+		 * Largest estimated size of the cache's entries, such as 64MB; when set it bounds
+		 * the cache instead of 'maximum-size'. 0 means not set.
+		 */
+		private @Nullable DataSize maximumWeight;
+
+		/**
+		 * Share of the cache's size for the hot tier (local copies of entries stored
+		 * elsewhere), from 0 (no hot tier) up to, but excluding, 1. Used by the remote
+		 * modes.
+		 */
+		private @Nullable Double hotRatio;
+
+		/**
+		 * Longest time a hot copy lives, which bounds staleness when an invalidation is
+		 * lost. Used by the remote modes.
+		 */
+		private @Nullable Duration hotTtl;
+
+		public @Nullable Duration getTtl() {
+			return this.ttl;
+		}
+
+		public void setTtl(@Nullable Duration ttl) {
+			this.ttl = ttl;
+		}
+
+		public @Nullable Double getTtlJitter() {
+			return this.ttlJitter;
+		}
+
+		public void setTtlJitter(@Nullable Double ttlJitter) {
+			this.ttlJitter = ttlJitter;
+		}
+
+		public @Nullable Duration getNullTtl() {
+			return this.nullTtl;
+		}
+
+		public void setNullTtl(@Nullable Duration nullTtl) {
+			this.nullTtl = nullTtl;
+		}
+
+		public @Nullable Boolean getAllowNullValues() {
+			return this.allowNullValues;
+		}
+
+		public void setAllowNullValues(@Nullable Boolean allowNullValues) {
+			this.allowNullValues = allowNullValues;
+		}
+
+		public @Nullable Long getMaximumSize() {
+			return this.maximumSize;
+		}
+
+		public void setMaximumSize(@Nullable Long maximumSize) {
+			this.maximumSize = maximumSize;
+		}
+
+		public @Nullable DataSize getMaximumWeight() {
+			return this.maximumWeight;
+		}
+
+		public void setMaximumWeight(@Nullable DataSize maximumWeight) {
+			this.maximumWeight = maximumWeight;
+		}
+
+		public @Nullable Double getHotRatio() {
+			return this.hotRatio;
+		}
+
+		public void setHotRatio(@Nullable Double hotRatio) {
+			this.hotRatio = hotRatio;
+		}
+
+		public @Nullable Duration getHotTtl() {
+			return this.hotTtl;
+		}
+
+		public void setHotTtl(@Nullable Duration hotTtl) {
+			this.hotTtl = hotTtl;
+		}
+
+		TierCacheConfiguration applyTo(TierCacheConfiguration base, String prefix) {
+			TierCacheConfiguration config = base;
+			config = apply(config, prefix + ".ttl", this.ttl, TierCacheConfiguration::withTtl);
+			config = apply(config, prefix + ".ttl-jitter", this.ttlJitter, TierCacheConfiguration::withTtlJitter);
+			config = apply(config, prefix + ".null-ttl", this.nullTtl, TierCacheConfiguration::withNullTtl);
+			config = apply(config, prefix + ".allow-null-values", this.allowNullValues,
+					TierCacheConfiguration::withAllowNullValues);
+			config = apply(config, prefix + ".maximum-size", this.maximumSize, TierCacheConfiguration::withMaximumSize);
+			config = apply(config, prefix + ".maximum-weight", this.maximumWeight,
+					(c, size) -> c.withMaximumWeight(size.toBytes()));
+			config = apply(config, prefix + ".hot-ratio", this.hotRatio, TierCacheConfiguration::withHotRatio);
+			config = apply(config, prefix + ".hot-ttl", this.hotTtl, TierCacheConfiguration::withHotTtl);
+			return config;
+		}
+
+		private static <T> TierCacheConfiguration apply(TierCacheConfiguration config, String property,
+				@Nullable T value, BiFunction<TierCacheConfiguration, T, TierCacheConfiguration> wither) {
+			if (value == null) {
+				return config;
+			}
+			try {
+				return wither.apply(config, value);
+			}
+			catch (IllegalArgumentException ex) {
+				throw new InvalidConfigurationPropertyValueException(property, value, ex.getMessage());
+			}
+		}
+
+	}
+
+}

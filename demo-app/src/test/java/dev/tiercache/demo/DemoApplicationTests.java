@@ -1,0 +1,106 @@
+package dev.tiercache.demo;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.cache.CacheManager;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Starts the demo application on a free port and talks to it over HTTP, as a user would.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "demo.store.latency=5ms", "tiercache.caches.books.null-ttl=1h" })
+class DemoApplicationTests {
+
+	private final HttpClient http = HttpClient.newHttpClient();
+
+	@LocalServerPort
+	int port;
+
+	@Autowired
+	CacheManager cacheManager;
+
+	@Autowired
+	BookStore store;
+
+	@BeforeEach
+	void clearCache() {
+		this.cacheManager.getCache("books").clear();
+	}
+
+	@Test
+	void secondGetIsServedFromTheCache() throws Exception {
+		long before = loads();
+		HttpResponse<String> first = get("/api/books/1");
+		HttpResponse<String> second = get("/api/books/1");
+		assertThat(first.statusCode()).isEqualTo(200);
+		assertThat(first.body()).contains("\"id\":1").contains("\"title\":\"Book 1\"");
+		assertThat(second.body()).isEqualTo(first.body());
+		assertThat(loads() - before).isEqualTo(1);
+	}
+
+	@Test
+	void unknownBookIsA404ThatIsRemembered() throws Exception {
+		long before = loads();
+		assertThat(get("/api/books/5000").statusCode()).isEqualTo(404);
+		assertThat(get("/api/books/5000").statusCode()).isEqualTo(404);
+		assertThat(loads() - before).isEqualTo(1);
+	}
+
+	@Test
+	void updateWritesTheStoreThenEvictsSoTheNextReadIsFresh() throws Exception {
+		assertThat(get("/api/books/2").body()).contains("Book 2");
+		long before = loads();
+		HttpResponse<String> updated = send(HttpRequest.newBuilder(uri("/api/books/2"))
+			.header("Content-Type", "application/json")
+			.PUT(HttpRequest.BodyPublishers.ofString("{\"title\": \"Dune\"}"))
+			.build());
+		assertThat(updated.statusCode()).isEqualTo(200);
+		assertThat(get("/api/books/2").body()).contains("\"title\":\"Dune\"");
+		assertThat(get("/api/books/2").body()).contains("\"title\":\"Dune\"");
+		assertThat(loads() - before).isEqualTo(1);
+	}
+
+	@Test
+	void storeStatsCountTheStoreReads() throws Exception {
+		get("/api/books/3");
+		assertThat(get("/api/store/stats").body()).isEqualTo("{\"loads\":" + this.store.loads() + "}");
+	}
+
+	@Test
+	void actuatorShowsHealthCachesMetricsAndInfo() throws Exception {
+		get("/api/books/4");
+		assertThat(get("/actuator/health").body()).contains("\"status\":\"UP\"");
+		assertThat(get("/actuator/caches").body()).contains("\"cacheManager\"").contains("\"books\"");
+		assertThat(get("/actuator/metrics").statusCode()).isEqualTo(200);
+		assertThat(get("/actuator/info").body()).contains("tiercache demo");
+	}
+
+	private long loads() {
+		return this.store.loads();
+	}
+
+	private HttpResponse<String> get(String path) throws Exception {
+		return send(HttpRequest.newBuilder(uri(path)).GET().build());
+	}
+
+	private HttpResponse<String> send(HttpRequest request) throws Exception {
+		return this.http.send(request, HttpResponse.BodyHandlers.ofString());
+	}
+
+	private URI uri(String path) {
+		return URI.create("http://127.0.0.1:" + this.port + path);
+	}
+
+}
