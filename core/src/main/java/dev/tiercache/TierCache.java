@@ -1,5 +1,8 @@
 package dev.tiercache;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -91,6 +94,38 @@ public final class TierCache implements Cache {
 	 */
 	public LocalTier getLocalTier() {
 		return this.tier;
+	}
+
+	/**
+	 * Return the tiers of this node that hold {@code key} now, without affecting what
+	 * they keep: {@code main}, {@code hot}, both or neither.
+	 * @param key the key
+	 * @return the tier names
+	 */
+	public List<String> whereCached(Object key) {
+		List<String> tiers = new ArrayList<>(2);
+		if (this.tier.mainContains(key)) {
+			tiers.add("main");
+		}
+		if (this.tier.hotContains(key)) {
+			tiers.add("hot");
+		}
+		return tiers;
+	}
+
+	/**
+	 * Return the keys whose string form is {@code text}, for tools that name keys as
+	 * text. If none is cached, {@code text} itself is returned, since a {@code String}
+	 * key may still be stored elsewhere.
+	 * @param text the string form of a key
+	 * @return the keys it may name
+	 */
+	public Set<Object> keysNamed(String text) {
+		Set<Object> keys = this.tier.keysNamed(text);
+		if (keys.isEmpty()) {
+			keys.add(text);
+		}
+		return keys;
 	}
 
 	@Override

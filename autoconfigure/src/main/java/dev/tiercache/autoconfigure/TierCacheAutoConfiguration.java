@@ -1,6 +1,12 @@
 package dev.tiercache.autoconfigure;
 
+import java.util.Map;
+import java.util.TreeMap;
+
 import dev.tiercache.TierCacheManager;
+import dev.tiercache.remote.ClusterView;
+import dev.tiercache.stats.CacheStats;
+import dev.tiercache.stats.StatsLogger;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -16,6 +22,8 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.cache.CacheManager;
 import org.springframework.cache.interceptor.CacheAspectSupport;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.core.env.Environment;
 
 /**
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration
@@ -45,6 +53,32 @@ public final class TierCacheAutoConfiguration {
 		builderCustomizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
 		TierCacheManager cacheManager = builder.build();
 		return new CacheManagerCustomizers(cacheManagerCustomizers.orderedStream().toList()).customize(cacheManager);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	TierCacheNode tierCacheNode(TierCacheProperties properties, Environment environment) {
+		return new TierCacheNode(properties.getNodeName(), environment);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ClusterView tierCacheClusterView(TierCacheNode node) {
+		return ClusterView.local(node::name);
+	}
+
+	@Bean(initMethod = "start", destroyMethod = "close")
+	@Conditional(OnStatsLogCondition.class)
+	StatsLogger tierCacheStatsLogger(TierCacheManager cacheManager, TierCacheProperties properties) {
+		return new StatsLogger(() -> statsByCache(cacheManager), properties.getStats().getLogInterval());
+	}
+
+	private static Map<String, CacheStats> statsByCache(TierCacheManager cacheManager) {
+		Map<String, CacheStats> stats = new TreeMap<>();
+		for (String name : cacheManager.getCacheNames()) {
+			stats.put(name, cacheManager.getCache(name).getStats());
+		}
+		return stats;
 	}
 
 	@Bean

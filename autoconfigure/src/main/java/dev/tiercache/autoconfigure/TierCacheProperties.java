@@ -43,6 +43,12 @@ public class TierCacheProperties {
 	private SingleFlight singleFlight = SingleFlight.SYNC_ONLY;
 
 	/**
+	 * Name of this node in statistics, the actuator endpoint and (in peers mode) the
+	 * cluster. Empty means the host name and the server port, such as 'web-1:8080'.
+	 */
+	private String nodeName = "";
+
+	/**
 	 * Whether a cache that is not configured is created with the defaults on first use.
 	 * When false, asking for an unknown cache fails with a message listing the configured
 	 * ones.
@@ -67,6 +73,8 @@ public class TierCacheProperties {
 	 */
 	private Map<String, CacheSpec> caches = new LinkedHashMap<>();
 
+	private final Stats stats = new Stats();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -89,6 +97,18 @@ public class TierCacheProperties {
 
 	public void setSingleFlight(SingleFlight singleFlight) {
 		this.singleFlight = singleFlight;
+	}
+
+	public String getNodeName() {
+		return this.nodeName;
+	}
+
+	public void setNodeName(String nodeName) {
+		this.nodeName = nodeName;
+	}
+
+	public Stats getStats() {
+		return this.stats;
 	}
 
 	public boolean isDynamic() {
@@ -141,6 +161,27 @@ public class TierCacheProperties {
 		this.caches
 			.forEach((name, spec) -> configurations.put(name, spec.applyTo(defaults, "tiercache.caches." + name)));
 		return configurations;
+	}
+
+	/**
+	 * Statistics settings.
+	 */
+	public static class Stats {
+
+		/**
+		 * How often to log one line of statistics per cache, such as 1m; 0 turns the log
+		 * off.
+		 */
+		private Duration logInterval = Duration.ZERO;
+
+		public Duration getLogInterval() {
+			return this.logInterval;
+		}
+
+		public void setLogInterval(Duration logInterval) {
+			this.logInterval = logInterval;
+		}
+
 	}
 
 	/**

@@ -13,13 +13,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.tiercache.TierCacheConfiguration;
 import dev.tiercache.TierCacheManager;
 import dev.tiercache.flight.SingleFlightCacheOperationSource;
+import dev.tiercache.remote.ClusterView;
+import dev.tiercache.stats.StatsLogger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration;
 import org.springframework.boot.cache.autoconfigure.CacheManagerCustomizer;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.cache.CacheManager;
 import org.springframework.cache.annotation.Cacheable;
 import org.springframework.cache.annotation.EnableCaching;
@@ -30,7 +35,9 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+@ExtendWith(OutputCaptureExtension.class)
 class TierCacheAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
@@ -156,6 +163,35 @@ class TierCacheAutoConfigurationTests {
 				.getFailure()
 				.rootCause()
 				.hasMessageContaining("tiercache.caches"));
+	}
+
+	@Test
+	void statsLogIsOffByDefault() {
+		this.contextRunner.withUserConfiguration(CachingConfiguration.class)
+			.run((context) -> assertThat(context).doesNotHaveBean(StatsLogger.class));
+	}
+
+	@Test
+	void statsLogWritesALinePerCacheEveryInterval(CapturedOutput output) {
+		this.contextRunner.withUserConfiguration(CachingConfiguration.class)
+			.withPropertyValues("tiercache.stats.log-interval=100ms", "tiercache.cache-names=books")
+			.run((context) -> {
+				context.getBean(TierCacheManager.class).getCache("books").get("missing");
+				await().atMost(Duration.ofSeconds(10))
+					.untilAsserted(() -> assertThat(output.getOut()).contains("books - qpm: ")
+						.contains("hit_ratio: ")
+						.contains("deduped: "));
+			});
+	}
+
+	@Test
+	void nodeNameIsConfigurableAndDefaultsToHostAndPort() {
+		this.contextRunner.withUserConfiguration(CachingConfiguration.class)
+			.withPropertyValues("server.port=8123")
+			.run((context) -> assertThat(context.getBean(TierCacheNode.class).name()).endsWith(":8123"));
+		this.contextRunner.withUserConfiguration(CachingConfiguration.class)
+			.withPropertyValues("tiercache.node-name=web-1")
+			.run((context) -> assertThat(context.getBean(ClusterView.class).localMember()).isEqualTo("web-1"));
 	}
 
 	@Test

@@ -1,6 +1,8 @@
 package dev.tiercache.local;
 
 import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import java.util.random.RandomGenerator;
@@ -207,6 +209,50 @@ public final class LocalTier {
 			this.hot.invalidateAll();
 		}
 		return notEmpty;
+	}
+
+	/**
+	 * Return whether main holds an unexpired entry for {@code key}, without touching its
+	 * recency or frequency (for diagnostics, not for reads).
+	 * @param key the key
+	 * @return whether main holds the key
+	 */
+	public boolean mainContains(Object key) {
+		return this.main.policy().getIfPresentQuietly(key) != null;
+	}
+
+	/**
+	 * Return whether hot holds an unexpired entry for {@code key}, without touching its
+	 * recency or frequency (for diagnostics, not for reads).
+	 * @param key the key
+	 * @return whether hot holds the key
+	 */
+	public boolean hotContains(Object key) {
+		return this.hot != null && this.hot.policy().getIfPresentQuietly(key) != null;
+	}
+
+	/**
+	 * Return the keys of main and hot whose string form is {@code text}, for tools that
+	 * name keys as text (the actuator endpoint). It walks both tiers, so it is meant for
+	 * occasional administrative use.
+	 * @param text the string form of a key
+	 * @return the matching keys, possibly several of different types
+	 */
+	public Set<Object> keysNamed(String text) {
+		Set<Object> keys = new LinkedHashSet<>();
+		collectKeysNamed(this.main, text, keys);
+		if (this.hot != null) {
+			collectKeysNamed(this.hot, text, keys);
+		}
+		return keys;
+	}
+
+	private static void collectKeysNamed(Cache<Object, CacheEntry> cache, String text, Set<Object> keys) {
+		for (Object key : cache.asMap().keySet()) {
+			if (text.equals(String.valueOf(key))) {
+				keys.add(key);
+			}
+		}
 	}
 
 	/**

@@ -19,8 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Starts the demo application on a free port and talks to it over HTTP, as a user would.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "demo.store.latency=5ms", "tiercache.caches.books.null-ttl=1h" })
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "demo.store.latency=5ms",
+		"tiercache.caches.books.null-ttl=1h", "tiercache.node-name=demo-node" })
 class DemoApplicationTests {
 
 	private final HttpClient http = HttpClient.newHttpClient();
@@ -85,6 +85,55 @@ class DemoApplicationTests {
 		assertThat(get("/actuator/caches").body()).contains("\"cacheManager\"").contains("\"books\"");
 		assertThat(get("/actuator/metrics").statusCode()).isEqualTo(200);
 		assertThat(get("/actuator/info").body()).contains("tiercache demo");
+	}
+
+	@Test
+	void tiercacheEndpointShowsModeNodeMembersAndCaches() throws Exception {
+		get("/api/books/5");
+		get("/api/books/5");
+		String body = get("/actuator/tiercache").body();
+		assertThat(body).contains("\"mode\":\"local\"")
+			.contains("\"node\":\"demo-node\"")
+			.contains("\"members\":[{\"name\":\"demo-node\"")
+			.contains("\"share\":1.0")
+			.contains("\"books\":{\"settings\":{\"ttl\":\"PT1H\"")
+			.contains("\"mainHits\":")
+			.contains("\"mainSize\":1");
+	}
+
+	@Test
+	void tiercacheEndpointLocatesEvictsAndClears() throws Exception {
+		get("/api/books/6");
+		assertThat(get("/actuator/tiercache/books/6").body()).contains("\"type\":\"java.lang.Long\"")
+			.contains("\"owner\":\"demo-node\"")
+			.contains("\"cachedIn\":[\"main\"]");
+		HttpResponse<String> evicted = send(
+				HttpRequest.newBuilder(uri("/actuator/tiercache/books/6")).DELETE().build());
+		assertThat(evicted.body()).contains("\"removed\":true");
+		assertThat(get("/actuator/tiercache/books/6").body()).doesNotContain("\"main\"");
+		long before = loads();
+		get("/api/books/6");
+		assertThat(loads() - before).isEqualTo(1);
+		HttpResponse<String> cleared = send(HttpRequest.newBuilder(uri("/actuator/tiercache/books")).DELETE().build());
+		assertThat(cleared.body()).contains("\"removed\":true");
+		assertThat(get("/actuator/tiercache/unknown/6").statusCode()).isEqualTo(404);
+	}
+
+	@Test
+	void healthHasATiercacheComponentThatIsUp() throws Exception {
+		assertThat(get("/actuator/health").body()).contains(
+				"\"tiercache\":{\"details\":{\"mode\":\"local\",\"node\":\"demo-node\",\"members\":1,\"caches\":1,\"degraded\":false},\"status\":\"UP\"}");
+	}
+
+	@Test
+	void cacheAndTierMetricsAreExposed() throws Exception {
+		get("/api/books/7");
+		get("/api/books/7");
+		assertThat(get("/actuator/metrics/cache.gets?tag=name:books&tag=result:hit").body())
+			.contains("\"name\":\"cache.gets\"");
+		assertThat(get("/actuator/metrics/tiercache.hits?tag=cache:books&tag=tier:main").statusCode()).isEqualTo(200);
+		assertThat(get("/actuator/metrics/tiercache.loads?tag=cache:books").body()).contains("\"statistic\":\"COUNT\"");
+		assertThat(get("/actuator/metrics/tiercache.members").body()).contains("\"value\":1.0");
 	}
 
 	private long loads() {

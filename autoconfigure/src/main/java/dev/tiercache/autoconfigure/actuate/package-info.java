@@ -1,0 +1,7 @@
+/**
+ * Actuator support: the {@code tiercache} endpoint and health contributor.
+ */
+@NullMarked
+package dev.tiercache.autoconfigure.actuate;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,150 @@
+package dev.tiercache.autoconfigure.metrics;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import dev.tiercache.TierCache;
+import dev.tiercache.TierCacheManager;
+import dev.tiercache.autoconfigure.TierCacheAutoConfiguration;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.search.RequiredSearch;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration;
+import org.springframework.boot.cache.autoconfigure.metrics.CacheMetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.cache.annotation.EnableCaching;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Each meter moves when its event happens.
+ */
+class TierCacheMetricsAutoConfigurationTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
+				CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+				TierCacheAutoConfiguration.class, CacheAutoConfiguration.class, TierCacheMetricsAutoConfiguration.class,
+				CacheMetricsAutoConfiguration.class))
+		.withUserConfiguration(CachingConfiguration.class)
+		.withPropertyValues("tiercache.cache-names=books", "tiercache.caches.small.maximum-size=2");
+
+	@Test
+	void standardCacheMetersCountGetsPutsEvictionsAndSize() {
+		this.contextRunner.run((context) -> {
+			TierCache books = cache(context, "books");
+			books.put(1L, "Dune");
+			books.get(1L);
+			books.get(2L);
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			assertThat(meter(registry, "cache.gets", "books").tag("result", "hit").functionCounter().count())
+				.isEqualTo(1);
+			assertThat(meter(registry, "cache.gets", "books").tag("result", "miss").functionCounter().count())
+				.isEqualTo(1);
+			assertThat(meter(registry, "cache.puts", "books").functionCounter().count()).isEqualTo(1);
+			assertThat(meter(registry, "cache.size", "books").gauge().value()).isEqualTo(1);
+			assertThat(meter(registry, "cache.gets", "books").tag("cache.manager", "cacheManager").meters())
+				.isNotEmpty();
+			TierCache small = cache(context, "small");
+			for (long i = 0; i < 20; i++) {
+				small.put(i, "v");
+			}
+			small.getNativeCache().cleanUp();
+			await().atMost(5, TimeUnit.SECONDS)
+				.untilAsserted(() -> assertThat(meter(registry, "cache.evictions", "small").functionCounter().count())
+					.isGreaterThanOrEqualTo(18));
+		});
+	}
+
+	@Test
+	void tierMetersCountHitsLoadsFailuresRemovalsAndLoadTime() {
+		this.contextRunner.run((context) -> {
+			TierCache books = cache(context, "books");
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			books.get(1L, () -> "Dune");
+			books.get(1L, () -> "never");
+			assertThatExceptionOfType(RuntimeException.class).isThrownBy(() -> books.get(2L, () -> {
+				throw new IllegalStateException("database down");
+			}));
+			books.evict(1L);
+			assertThat(meter(registry, "tiercache.hits", "books").tag("tier", "main").functionCounter().count())
+				.isEqualTo(1);
+			assertThat(meter(registry, "tiercache.loads", "books").tag("result", "success").functionCounter().count())
+				.isEqualTo(1);
+			assertThat(meter(registry, "tiercache.loads", "books").tag("result", "failure").functionCounter().count())
+				.isEqualTo(1);
+			assertThat(meter(registry, "tiercache.removals", "books").functionCounter().count()).isEqualTo(1);
+			assertThat(meter(registry, "tiercache.load.duration", "books").functionTimer().count()).isEqualTo(2);
+			assertThat(
+					meter(registry, "tiercache.load.duration", "books").functionTimer().totalTime(TimeUnit.NANOSECONDS))
+				.isPositive();
+			assertThat(meter(registry, "tiercache.size", "books").tag("tier", "main").gauge().value()).isZero();
+			assertThat(registry.get("tiercache.members").tag("mode", "local").gauge().value()).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void deduplicatedLoadsAreCounted() {
+		this.contextRunner.run((context) -> {
+			TierCache books = cache(context, "books");
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			CompletableFuture<String> slow = new CompletableFuture<>();
+			CompletableFuture<String> leader = books.retrieve(1L, () -> slow);
+			CompletableFuture<String> waiter = books.retrieve(1L, () -> CompletableFuture.completedFuture("never"));
+			slow.complete("Dune");
+			assertThat(leader.get(5, TimeUnit.SECONDS)).isEqualTo("Dune");
+			assertThat(waiter.get(5, TimeUnit.SECONDS)).isEqualTo("Dune");
+			assertThat(meter(registry, "tiercache.loads.deduplicated", "books").functionCounter().count()).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void cachesCreatedAfterStartUpAreBoundWhenCreated() {
+		this.contextRunner.run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			assertThat(registry.find("cache.gets").tag("cache", "late").meters()).isEmpty();
+			TierCache late = cache(context, "late");
+			late.get("k");
+			assertThat(meter(registry, "cache.gets", "late").tag("result", "miss").functionCounter().count())
+				.isEqualTo(1);
+		});
+	}
+
+	@Test
+	void remoteTierMetersAreRegisteredForEveryCache() {
+		this.contextRunner.run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			for (String name : new String[] { "tiercache.lease.waits", "tiercache.server.requests",
+					"tiercache.peer.errors", "tiercache.redis.errors", "tiercache.handoff.entries" }) {
+				assertThat(meter(registry, name, "books").functionCounter().count()).as(name).isZero();
+			}
+			assertThat(meter(registry, "tiercache.invalidations", "books").tag("direction", "sent")
+				.functionCounter()
+				.count()).isZero();
+		});
+	}
+
+	private static TierCache cache(AssertableApplicationContext context, String name) {
+		return context.getBean(TierCacheManager.class).getCache(name);
+	}
+
+	private static RequiredSearch meter(MeterRegistry registry, String name, String cache) {
+		return registry.get(name).tag("cache", cache).tag("name", cache);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableCaching
+	static class CachingConfiguration {
+
+	}
+
+}
