@@ -6,12 +6,17 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
+import dev.tiercache.codec.CodecException;
 import dev.tiercache.flight.Flight;
 import dev.tiercache.flight.SingleFlight;
 import dev.tiercache.local.CacheEntry;
 import dev.tiercache.local.LocalTier;
+import dev.tiercache.remote.RemoteTier;
+import dev.tiercache.remote.RemoteTierException;
 import dev.tiercache.stats.CacheStats;
 import dev.tiercache.stats.Counter;
 import dev.tiercache.stats.StatsCounter;
@@ -21,14 +26,22 @@ import org.springframework.cache.Cache;
 import org.springframework.util.Assert;
 
 /**
- * A Spring {@link Cache} with a local Caffeine tier, created by {@link TierCacheManager}.
+ * A Spring {@link Cache} with a local Caffeine tier and, in the remote modes, a
+ * {@link RemoteTier} behind it; created by {@link TierCacheManager}.
  *
  * <p>
- * Reads look in the local tier first; a hit returns the stored {@link CacheEntry} itself
- * as the {@link Cache.ValueWrapper}, with no allocation, I/O or logging. Loads through
- * {@link #get(Object, Callable)} and {@link #retrieve(Object, Supplier)} are
- * single-flight: concurrent callers of one missing key run the loader once and share its
- * result.
+ * Reads look in the local tier first (main in local mode, hot in the remote modes); a hit
+ * returns the stored {@link CacheEntry} itself as the {@link Cache.ValueWrapper}, with no
+ * allocation, I/O or logging. On a miss one caller per key and node goes on
+ * (single-flight): it asks the remote tier, whose answer is admitted to hot, and if the
+ * remote tier has nothing, the remote tier's lease lets one caller in the cluster run the
+ * loader. When the remote tier fails, the cache degrades to local behaviour: the loader
+ * runs here and its value is kept in hot.
+ *
+ * <p>
+ * A value fetched before an invalidation (a local write or one received from another
+ * node) is never admitted to hot after it: admission checks, atomically with the store,
+ * that the cache's invalidation count has not moved since the fetch began.
  *
  * <p>
  * {@code null} values are cached for {@code null-ttl} when allowed. When they are not, a
@@ -49,12 +62,22 @@ public final class TierCache implements Cache {
 
 	private final StatsCounter stats;
 
-	TierCache(String name, TierCacheConfiguration configuration, LocalTier tier, StatsCounter stats) {
+	private final @Nullable RemoteTier remote;
+
+	private final Executor remoteExecutor;
+
+	/** Moves on every invalidation of this cache, local or received. */
+	private final AtomicLong invalidations = new AtomicLong();
+
+	TierCache(String name, TierCacheConfiguration configuration, LocalTier tier, StatsCounter stats,
+			@Nullable RemoteTier remote, Executor remoteExecutor) {
 		Assert.hasText(name, "Cache name must not be empty");
 		this.name = name;
 		this.configuration = configuration;
 		this.tier = tier;
 		this.stats = stats;
+		this.remote = remote;
+		this.remoteExecutor = remoteExecutor;
 		this.flights = new SingleFlight<>(stats);
 	}
 
@@ -131,6 +154,9 @@ public final class TierCache implements Cache {
 	@Override
 	public @Nullable ValueWrapper get(Object key) {
 		CacheEntry entry = lookup(key);
+		if (entry == null && this.remote != null) {
+			entry = fetchRemote(key, this.remote);
+		}
 		if (entry == null) {
 			this.stats.record(Counter.MISSES);
 		}
@@ -168,11 +194,21 @@ public final class TierCache implements Cache {
 	@Override
 	public @Nullable CompletableFuture<?> retrieve(Object key) {
 		CacheEntry entry = lookup(key);
-		if (entry == null) {
+		if (entry != null) {
+			return CompletableFuture.completedFuture(entry);
+		}
+		RemoteTier remote = this.remote;
+		if (remote == null) {
 			this.stats.record(Counter.MISSES);
 			return null;
 		}
-		return CompletableFuture.completedFuture(entry);
+		return CompletableFuture.supplyAsync(() -> {
+			CacheEntry fetched = fetchRemote(key, remote);
+			if (fetched == null) {
+				this.stats.record(Counter.MISSES);
+			}
+			return fetched;
+		}, this.remoteExecutor);
 	}
 
 	@Override
@@ -193,17 +229,57 @@ public final class TierCache implements Cache {
 			evict(key);
 			return;
 		}
-		this.flights.forget(key);
-		this.tier.putMain(key, this.tier.newEntry(value));
+		CacheEntry entry = this.tier.newEntry(value);
+		RemoteTier remote = this.remote;
+		if (remote == null) {
+			this.flights.forget(key);
+			this.tier.putMain(key, entry);
+		}
+		else {
+			invalidateLocally(key);
+			try {
+				remote.store(this.name, key, entry);
+			}
+			catch (RemoteTierException ex) {
+				// Read our own write while the remote tier is away.
+				admitHot(key, entry, this.invalidations.get(), null);
+			}
+			catch (CodecException ex) {
+				this.stats.record(Counter.REJECTED_PAYLOADS);
+				throw new CodecException("Cannot put into cache '" + this.name + "' (key type "
+						+ key.getClass().getName() + "): " + ex.getMessage(), ex);
+			}
+		}
 		this.stats.record(Counter.PUTS);
 	}
 
 	@Override
 	public @Nullable ValueWrapper putIfAbsent(Object key, @Nullable Object value) {
 		if (value == null && !this.configuration.isAllowNullValues()) {
-			return this.tier.getMain(key);
+			return get(key);
 		}
-		CacheEntry existing = this.tier.putMainIfAbsent(key, this.tier.newEntry(value));
+		CacheEntry entry = this.tier.newEntry(value);
+		RemoteTier remote = this.remote;
+		CacheEntry existing;
+		if (remote == null) {
+			existing = this.tier.putMainIfAbsent(key, entry);
+		}
+		else {
+			try {
+				existing = remote.storeIfAbsent(this.name, key, entry);
+			}
+			catch (RemoteTierException ex) {
+				existing = this.tier.getHot(key);
+				if (existing == null) {
+					admitHot(key, entry, this.invalidations.get(), null);
+				}
+			}
+			catch (CodecException ex) {
+				this.stats.record(Counter.REJECTED_PAYLOADS);
+				throw new CodecException("Cannot put into cache '" + this.name + "' (key type "
+						+ key.getClass().getName() + "): " + ex.getMessage(), ex);
+			}
+		}
 		if (existing == null) {
 			this.stats.record(Counter.PUTS);
 		}
@@ -217,8 +293,16 @@ public final class TierCache implements Cache {
 
 	@Override
 	public boolean evictIfPresent(Object key) {
-		this.flights.forget(key);
-		boolean removed = this.tier.remove(key);
+		boolean removed = invalidateLocally(key);
+		RemoteTier remote = this.remote;
+		if (remote != null) {
+			try {
+				removed = remote.evict(this.name, key) || removed;
+			}
+			catch (RemoteTierException ex) {
+				// Counted by the remote tier, which replays the eviction when it is back.
+			}
+		}
 		if (removed) {
 			this.stats.record(Counter.REMOVALS);
 		}
@@ -233,44 +317,141 @@ public final class TierCache implements Cache {
 	@Override
 	public boolean invalidate() {
 		long size = this.tier.mainSize() + this.tier.hotSize();
-		boolean[] notEmpty = new boolean[1];
-		this.flights.forgetAll(() -> notEmpty[0] = this.tier.clear());
-		if (notEmpty[0]) {
+		boolean notEmpty = invalidateAllLocally();
+		RemoteTier remote = this.remote;
+		if (remote != null) {
+			try {
+				notEmpty = remote.clear(this.name) || notEmpty;
+			}
+			catch (RemoteTierException ex) {
+				// Counted by the remote tier, which replays the clear when it is back.
+			}
+		}
+		if (notEmpty) {
 			this.stats.record(Counter.REMOVALS, size);
 		}
+		return notEmpty;
+	}
+
+	/**
+	 * Return the callbacks the remote tier uses to deliver other nodes' changes.
+	 * @return the invalidation target of this cache
+	 */
+	RemoteTier.Invalidations invalidations() {
+		return new RemoteTier.Invalidations() {
+
+			@Override
+			public void invalidate(Object key) {
+				invalidateLocally(key);
+			}
+
+			@Override
+			public void invalidateAll() {
+				invalidateAllLocally();
+			}
+
+		};
+	}
+
+	private boolean invalidateLocally(Object key) {
+		this.flights.forget(key);
+		this.invalidations.incrementAndGet();
+		return this.tier.remove(key);
+	}
+
+	private boolean invalidateAllLocally() {
+		boolean[] notEmpty = new boolean[1];
+		this.flights.forgetAll(() -> {
+			this.invalidations.incrementAndGet();
+			notEmpty[0] = this.tier.clear();
+		});
 		return notEmpty[0];
 	}
 
 	private @Nullable CacheEntry lookup(Object key) {
-		CacheEntry entry = this.tier.getMain(key);
+		if (this.remote == null) {
+			CacheEntry entry = this.tier.getMain(key);
+			if (entry != null) {
+				this.stats.record(Counter.MAIN_HITS);
+			}
+			return entry;
+		}
+		CacheEntry entry = this.tier.getHot(key);
 		if (entry != null) {
-			this.stats.record(Counter.MAIN_HITS);
+			this.stats.record(Counter.HOT_HITS);
 		}
 		return entry;
 	}
 
-	private CacheEntry load(Object key, Flight<CacheEntry> flight, Callable<?> valueLoader) {
-		CacheEntry loaded = this.tier.getMain(key);
-		if (loaded != null) {
-			return loaded;
-		}
-		long start = System.nanoTime();
-		Object value;
+	private @Nullable CacheEntry fetchRemote(Object key, RemoteTier remote) {
+		long seen = this.invalidations.get();
+		CacheEntry fetched;
 		try {
-			value = valueLoader.call();
+			fetched = remote.fetch(this.name, key);
 		}
-		catch (Exception ex) {
-			this.stats.recordLoadTime(System.nanoTime() - start);
-			this.stats.record(Counter.LOAD_FAILURES);
-			throw new ValueRetrievalException(key, valueLoader, ex);
+		catch (RemoteTierException ex) {
+			return null;
 		}
-		this.stats.recordLoadTime(System.nanoTime() - start);
-		this.stats.record(Counter.LOADS);
-		return store(key, flight, value);
+		if (fetched != null) {
+			this.stats.record(Counter.REMOTE_HITS);
+			admitHot(key, fetched, seen, null);
+		}
+		return fetched;
+	}
+
+	private CacheEntry load(Object key, Flight<CacheEntry> flight, Callable<?> valueLoader) {
+		RemoteTier remote = this.remote;
+		if (remote == null) {
+			CacheEntry loaded = this.tier.getMain(key);
+			if (loaded != null) {
+				return loaded;
+			}
+			CacheEntry entry = runLoader(key, valueLoader);
+			if (entry.isStorable()) {
+				this.flights.admit(key, flight, (current) -> this.tier.admitMain(key, entry, current));
+			}
+			return entry;
+		}
+		CacheEntry cached = this.tier.getHot(key);
+		if (cached != null) {
+			return cached;
+		}
+		long seen = this.invalidations.get();
+		boolean[] loadedHere = new boolean[1];
+		CacheEntry entry;
+		try {
+			entry = remote.fetchOrLoad(this.name, key, () -> {
+				loadedHere[0] = true;
+				return runLoader(key, valueLoader);
+			});
+		}
+		catch (RemoteTierException ex) {
+			// The remote tier is away: load here and keep the value in hot only.
+			entry = runLoader(key, valueLoader);
+			loadedHere[0] = true;
+		}
+		catch (CodecException ex) {
+			// The key has no name the other nodes agree on: cache it here only.
+			if (loadedHere[0]) {
+				throw ex;
+			}
+			this.stats.record(Counter.REJECTED_PAYLOADS);
+			entry = runLoader(key, valueLoader);
+			loadedHere[0] = true;
+		}
+		if (!loadedHere[0]) {
+			this.stats.record(Counter.REMOTE_HITS);
+		}
+		admitHot(key, entry, seen, flight);
+		return entry;
 	}
 
 	private CompletableFuture<CacheEntry> loadAsync(Object key, Flight<CacheEntry> flight,
 			Supplier<? extends CompletableFuture<?>> valueLoader) {
+		if (this.remote != null) {
+			Callable<Object> loader = () -> awaitLoader(valueLoader);
+			return CompletableFuture.supplyAsync(() -> load(key, flight, loader), this.remoteExecutor);
+		}
 		CacheEntry loaded = this.tier.getMain(key);
 		if (loaded != null) {
 			return CompletableFuture.completedFuture(loaded);
@@ -284,16 +465,65 @@ public final class TierCache implements Cache {
 						: new CompletionException(failure);
 			}
 			this.stats.record(Counter.LOADS);
-			return store(key, flight, value);
+			CacheEntry entry = entryFor(value);
+			if (entry.isStorable()) {
+				this.flights.admit(key, flight, (current) -> this.tier.admitMain(key, entry, current));
+			}
+			return entry;
 		});
 	}
 
-	private CacheEntry store(Object key, Flight<CacheEntry> flight, @Nullable Object value) {
-		CacheEntry entry = this.tier.newEntry(value);
-		if (value != null || this.configuration.isAllowNullValues()) {
-			this.flights.admit(key, flight, (stillCurrent) -> this.tier.admitMain(key, entry, stillCurrent));
+	private static @Nullable Object awaitLoader(Supplier<? extends CompletableFuture<?>> valueLoader) throws Exception {
+		try {
+			return valueLoader.get().join();
 		}
-		return entry;
+		catch (CompletionException ex) {
+			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
+			if (cause instanceof Exception exception) {
+				throw exception;
+			}
+			throw ex;
+		}
+	}
+
+	/**
+	 * Run the application's loader, counting it, and wrap the result with its TTL.
+	 */
+	private CacheEntry runLoader(Object key, Callable<?> valueLoader) {
+		long start = System.nanoTime();
+		Object value;
+		try {
+			value = valueLoader.call();
+		}
+		catch (Exception ex) {
+			this.stats.recordLoadTime(System.nanoTime() - start);
+			this.stats.record(Counter.LOAD_FAILURES);
+			throw new ValueRetrievalException(key, valueLoader, ex);
+		}
+		this.stats.recordLoadTime(System.nanoTime() - start);
+		this.stats.record(Counter.LOADS);
+		return entryFor(value);
+	}
+
+	private CacheEntry entryFor(@Nullable Object value) {
+		if (value == null && !this.configuration.isAllowNullValues()) {
+			return new CacheEntry(null, CacheEntry.NOT_STORED);
+		}
+		return this.tier.newEntry(value);
+	}
+
+	/**
+	 * Keep a copy of an entry stored elsewhere in hot, unless the cache was invalidated
+	 * since {@code seen} (or {@code flight} was overtaken), checked atomically with the
+	 * store.
+	 */
+	private void admitHot(Object key, CacheEntry entry, long seen, @Nullable Flight<CacheEntry> flight) {
+		if (!entry.isStorable()) {
+			return;
+		}
+		CacheEntry hot = this.tier.newHotEntry(entry.get(), entry.ttlNanos());
+		this.flights.admit((current) -> this.tier.admitHot(key, hot, current),
+				() -> this.invalidations.get() == seen && (flight == null || this.flights.isCurrent(key, flight)));
 	}
 
 	@Override

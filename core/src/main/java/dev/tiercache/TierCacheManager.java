@@ -10,6 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
@@ -17,10 +19,12 @@ import java.util.random.RandomGenerator;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tiercache.local.LocalTier;
+import dev.tiercache.remote.RemoteTier;
 import dev.tiercache.stats.StatsCounter;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.cache.CacheManager;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.util.Assert;
 
 /**
@@ -39,7 +43,7 @@ import org.springframework.util.Assert;
  *
  * @author tiercache
  */
-public final class TierCacheManager implements CacheManager {
+public final class TierCacheManager implements CacheManager, AutoCloseable {
 
 	private final ConcurrentMap<String, TierCache> caches = new ConcurrentHashMap<>();
 
@@ -55,6 +59,10 @@ public final class TierCacheManager implements CacheManager {
 
 	private final boolean recordStats;
 
+	private final @Nullable RemoteTier remote;
+
+	private final ExecutorService remoteExecutor;
+
 	private final List<Consumer<? super TierCache>> creationListeners = new CopyOnWriteArrayList<>();
 
 	private TierCacheManager(Builder builder) {
@@ -64,6 +72,10 @@ public final class TierCacheManager implements CacheManager {
 		this.random = builder.random;
 		this.executor = builder.executor;
 		this.recordStats = builder.recordStats;
+		this.remote = builder.remote;
+		CustomizableThreadFactory threads = new CustomizableThreadFactory("tiercache-remote-");
+		threads.setDaemon(true);
+		this.remoteExecutor = Executors.newCachedThreadPool(threads);
 		builder.configurations.forEach((name, configuration) -> this.caches.put(name, create(name, configuration)));
 	}
 
@@ -127,10 +139,34 @@ public final class TierCacheManager implements CacheManager {
 		this.creationListeners.add(listener);
 	}
 
+	/**
+	 * Return the remote tier, if this manager has one.
+	 * @return the remote tier, or {@code null} in local mode
+	 */
+	public @Nullable RemoteTier getRemoteTier() {
+		return this.remote;
+	}
+
+	/**
+	 * Close the remote tier, if any, and stop the threads of asynchronous remote loads.
+	 */
+	@Override
+	public void close() {
+		if (this.remote != null) {
+			this.remote.close();
+		}
+		this.remoteExecutor.shutdownNow();
+	}
+
 	private TierCache create(String name, TierCacheConfiguration configuration) {
 		StatsCounter stats = this.recordStats ? StatsCounter.concurrent() : StatsCounter.disabled();
-		LocalTier tier = new LocalTier(configuration, false, this.ticker, this.random, this.executor, stats);
-		return new TierCache(name, configuration, tier, stats);
+		boolean withHot = this.remote != null;
+		LocalTier tier = new LocalTier(configuration, withHot, this.ticker, this.random, this.executor, stats);
+		TierCache cache = new TierCache(name, configuration, tier, stats, this.remote, this.remoteExecutor);
+		if (this.remote != null) {
+			this.remote.register(name, configuration, stats, cache.invalidations());
+		}
+		return cache;
 	}
 
 	/**
@@ -152,7 +188,21 @@ public final class TierCacheManager implements CacheManager {
 
 		private boolean recordStats = true;
 
+		private @Nullable RemoteTier remote;
+
 		private Builder() {
+		}
+
+		/**
+		 * Put {@code remote} behind the local tier (peers or Redis mode); without one the
+		 * manager runs in local mode. The manager closes it when it is closed.
+		 * @param remote the remote tier
+		 * @return this builder
+		 */
+		public Builder remoteTier(RemoteTier remote) {
+			Assert.notNull(remote, "remote must not be null");
+			this.remote = remote;
+			return this;
 		}
 
 		/**

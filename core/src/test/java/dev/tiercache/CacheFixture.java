@@ -1,10 +1,22 @@
 package dev.tiercache;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 
+import dev.tiercache.codec.AllowList;
+import dev.tiercache.codec.ValueCodec;
+import dev.tiercache.remote.redis.RedisRemoteTier;
+import dev.tiercache.remote.redis.RedisTierSettings;
 import dev.tiercache.stats.CacheStats;
+
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.Cursor;
+import org.springframework.data.redis.core.ScanOptions;
 
 /**
  * One way of running tiercache (a mode) for the {@link CacheContractTests}: it creates
@@ -68,6 +80,84 @@ public interface CacheFixture extends AutoCloseable {
 		@Override
 		public String toString() {
 			return "local";
+		}
+
+	}
+
+	/**
+	 * Redis mode: managers with a {@link RedisRemoteTier} on a real Redis server. The
+	 * fake clock moves Redis too: {@link #advance(Duration)} shortens the remaining time
+	 * to live of every key of this fixture in Redis, deleting the keys whose time is up.
+	 */
+	final class Redis implements CacheFixture {
+
+		private static final AtomicInteger fixtures = new AtomicInteger();
+
+		private final FakeTicker ticker = new FakeTicker();
+
+		private final String prefix = "contract" + fixtures.incrementAndGet() + ":";
+
+		private final List<TierCacheManager> managers = new ArrayList<>();
+
+		private LettuceConnectionFactory connectionFactory;
+
+		@Override
+		public synchronized TierCache cache(String name, TierCacheConfiguration configuration) {
+			if (this.connectionFactory == null) {
+				this.connectionFactory = TestRedis.shared().connectionFactory();
+			}
+			RedisTierSettings settings = new RedisTierSettings(this.prefix, Duration.ofSeconds(10),
+					Duration.ofMillis(250), Duration.ofMillis(200), false, 3, Duration.ofMillis(200));
+			TierCacheManager manager = TierCacheManager.builder()
+				.withCacheConfiguration(name, configuration)
+				.remoteTier(RedisRemoteTier.start(this.connectionFactory, ValueCodec.java(AllowList.of(List.of())),
+						settings, () -> "node"))
+				.ticker(this.ticker)
+				.random(new SplittableRandom(42))
+				.executor(Runnable::run)
+				.build();
+			this.managers.add(manager);
+			return manager.getCache(name);
+		}
+
+		@Override
+		public void advance(Duration duration) {
+			this.ticker.advance(duration);
+			try (RedisConnection connection = this.connectionFactory.getConnection();
+					Cursor<byte[]> keys = connection.keyCommands()
+						.scan(ScanOptions.scanOptions().match(this.prefix + "*").build())) {
+				while (keys.hasNext()) {
+					byte[] key = keys.next();
+					Long remaining = connection.keyCommands().pTtl(key);
+					if (remaining != null && remaining > 0) {
+						long left = remaining - duration.toMillis();
+						if (left <= 0) {
+							connection.keyCommands().del(key);
+						}
+						else {
+							connection.keyCommands().pExpire(key, left);
+						}
+					}
+				}
+			}
+		}
+
+		@Override
+		public synchronized void close() {
+			this.managers.forEach(TierCacheManager::close);
+			this.managers.clear();
+			if (this.connectionFactory != null) {
+				try (RedisConnection connection = this.connectionFactory.getConnection()) {
+					connection.serverCommands().flushAll();
+				}
+				this.connectionFactory.destroy();
+				this.connectionFactory = null;
+			}
+		}
+
+		@Override
+		public String toString() {
+			return "redis";
 		}
 
 	}

@@ -5,8 +5,10 @@ import java.util.TreeMap;
 
 import dev.tiercache.TierCacheManager;
 import dev.tiercache.remote.ClusterView;
+import dev.tiercache.remote.RemoteTier;
 import dev.tiercache.stats.CacheStats;
 import dev.tiercache.stats.StatsLogger;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -23,7 +25,11 @@ import org.springframework.cache.CacheManager;
 import org.springframework.cache.interceptor.CacheAspectSupport;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
+import org.springframework.core.io.ResourceLoader;
+import org.springframework.util.Assert;
+import org.springframework.util.ClassUtils;
 
 /**
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration
@@ -34,21 +40,29 @@ import org.springframework.core.env.Environment;
  *
  * @author tiercache
  */
-@AutoConfiguration(before = CacheAutoConfiguration.class)
+@AutoConfiguration(before = CacheAutoConfiguration.class,
+		afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
 @ConditionalOnClass({ CacheManager.class, TierCacheManager.class })
 @ConditionalOnBean(CacheAspectSupport.class)
 @ConditionalOnMissingBean(value = CacheManager.class, name = "cacheResolver")
 @ConditionalOnBooleanProperty(name = "tiercache.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(TierCacheProperties.class)
+@Import(RedisModeConfiguration.class)
 public final class TierCacheAutoConfiguration {
 
 	@Bean
-	TierCacheManager cacheManager(TierCacheProperties properties,
+	TierCacheManager cacheManager(TierCacheProperties properties, ObjectProvider<RemoteTier> remoteTier,
 			ObjectProvider<TierCacheManagerBuilderCustomizer> builderCustomizers,
-			ObjectProvider<CacheManagerCustomizer<?>> cacheManagerCustomizers) {
+			ObjectProvider<CacheManagerCustomizer<?>> cacheManagerCustomizers, ResourceLoader resourceLoader) {
 		TierCacheManager.Builder builder = TierCacheManager.builder()
 			.cacheDefaults(properties.defaultConfiguration())
 			.dynamic(properties.isDynamic());
+		RemoteTier remote = remoteTier.getIfAvailable();
+		if (properties.getMode() != TierCacheProperties.Mode.LOCAL) {
+			Assert.state(remote != null,
+					() -> missingRemoteTier(properties.getMode(), resourceLoader.getClassLoader()));
+			builder.remoteTier(remote);
+		}
 		properties.cacheConfigurations().forEach(builder::withCacheConfiguration);
 		builderCustomizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
 		TierCacheManager cacheManager = builder.build();
@@ -61,10 +75,20 @@ public final class TierCacheAutoConfiguration {
 		return new TierCacheNode(properties.getNodeName(), environment);
 	}
 
+	private static String missingRemoteTier(TierCacheProperties.Mode mode, @Nullable ClassLoader classLoader) {
+		if (mode == TierCacheProperties.Mode.REDIS && !ClassUtils
+			.isPresent("org.springframework.data.redis.connection.RedisConnectionFactory", classLoader)) {
+			return "tiercache.mode=redis needs spring-data-redis on the classpath: add "
+					+ "org.springframework.boot:spring-boot-starter-data-redis, or set tiercache.mode=local";
+		}
+		return "tiercache.mode=" + mode.name().toLowerCase() + " has no remote tier; check its configuration";
+	}
+
 	@Bean
 	@ConditionalOnMissingBean
-	ClusterView tierCacheClusterView(TierCacheNode node) {
-		return ClusterView.local(node::name);
+	ClusterView tierCacheClusterView(TierCacheNode node, ObjectProvider<RemoteTier> remoteTier) {
+		RemoteTier remote = remoteTier.getIfAvailable();
+		return (remote != null) ? remote.view() : ClusterView.local(node::name);
 	}
 
 	@Bean(initMethod = "start", destroyMethod = "close")

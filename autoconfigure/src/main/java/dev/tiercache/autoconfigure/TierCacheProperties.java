@@ -30,7 +30,8 @@ public class TierCacheProperties {
 
 	/**
 	 * Where the authoritative copy of an entry lives: 'local' keeps every entry in this
-	 * JVM's Caffeine tier, with no network.
+	 * JVM's Caffeine tier, with no network; 'redis' keeps it in Redis (configured with
+	 * 'spring.data.redis.*') with a hot copy on each node.
 	 */
 	private Mode mode = Mode.LOCAL;
 
@@ -75,6 +76,10 @@ public class TierCacheProperties {
 
 	private final Stats stats = new Stats();
 
+	private final Redis redis = new Redis();
+
+	private final Serialization serialization = new Serialization();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -109,6 +114,14 @@ public class TierCacheProperties {
 
 	public Stats getStats() {
 		return this.stats;
+	}
+
+	public Redis getRedis() {
+		return this.redis;
+	}
+
+	public Serialization getSerialization() {
+		return this.serialization;
 	}
 
 	public boolean isDynamic() {
@@ -192,7 +205,136 @@ public class TierCacheProperties {
 		/**
 		 * In this JVM only: the local Caffeine tier, no network.
 		 */
-		LOCAL
+		LOCAL,
+
+		/**
+		 * In Redis, with a hot copy on each node.
+		 */
+		REDIS
+
+	}
+
+	/**
+	 * Redis mode settings. The connection itself is Spring Boot's, from
+	 * 'spring.data.redis.*'.
+	 */
+	public static class Redis {
+
+		/**
+		 * Prefix of every key and channel tiercache uses in Redis.
+		 */
+		private String keyPrefix = "tiercache:";
+
+		/**
+		 * How long a node may hold the lease to load a key; waiters on other nodes take
+		 * over after it, so a dead loader blocks no one longer.
+		 */
+		private Duration leaseTimeout = Duration.ofSeconds(10);
+
+		/**
+		 * How long a write waits for the other nodes to confirm that they dropped their
+		 * hot copies; 0 does not wait.
+		 */
+		private Duration invalidationTimeout = Duration.ofMillis(250);
+
+		/**
+		 * How often each node checks its invalidation subscription with a heartbeat.
+		 */
+		private Duration heartbeatInterval = Duration.ofSeconds(1);
+
+		/**
+		 * Whether a read restarts an entry's time to live in Redis (sliding expiry).
+		 */
+		private boolean timeToIdle = false;
+
+		/**
+		 * Consecutive Redis failures after which tiercache stops sending commands for
+		 * 'retry-interval' and runs on the local tier.
+		 */
+		private int failureThreshold = 3;
+
+		/**
+		 * How long tiercache waits before trying a failing Redis again.
+		 */
+		private Duration retryInterval = Duration.ofSeconds(1);
+
+		public String getKeyPrefix() {
+			return this.keyPrefix;
+		}
+
+		public void setKeyPrefix(String keyPrefix) {
+			this.keyPrefix = keyPrefix;
+		}
+
+		public Duration getLeaseTimeout() {
+			return this.leaseTimeout;
+		}
+
+		public void setLeaseTimeout(Duration leaseTimeout) {
+			this.leaseTimeout = leaseTimeout;
+		}
+
+		public Duration getInvalidationTimeout() {
+			return this.invalidationTimeout;
+		}
+
+		public void setInvalidationTimeout(Duration invalidationTimeout) {
+			this.invalidationTimeout = invalidationTimeout;
+		}
+
+		public Duration getHeartbeatInterval() {
+			return this.heartbeatInterval;
+		}
+
+		public void setHeartbeatInterval(Duration heartbeatInterval) {
+			this.heartbeatInterval = heartbeatInterval;
+		}
+
+		public boolean isTimeToIdle() {
+			return this.timeToIdle;
+		}
+
+		public void setTimeToIdle(boolean timeToIdle) {
+			this.timeToIdle = timeToIdle;
+		}
+
+		public int getFailureThreshold() {
+			return this.failureThreshold;
+		}
+
+		public void setFailureThreshold(int failureThreshold) {
+			this.failureThreshold = failureThreshold;
+		}
+
+		public Duration getRetryInterval() {
+			return this.retryInterval;
+		}
+
+		public void setRetryInterval(Duration retryInterval) {
+			this.retryInterval = retryInterval;
+		}
+
+	}
+
+	/**
+	 * How keys and values are serialized for the remote modes.
+	 */
+	public static class Serialization {
+
+		/**
+		 * Packages whose classes may be deserialized, in addition to the JDK's value
+		 * types ('java.*') and the application's own packages (those of its
+		 * '@SpringBootApplication'). Anything else is refused and counted.
+		 */
+		private List<String> allowedPackages = new ArrayList<>();
+
+		public List<String> getAllowedPackages() {
+			return this.allowedPackages;
+		}
+
+		public void setAllowedPackages(List<String> allowedPackages) {
+			this.allowedPackages = allowedPackages;
+		}
 
 	}
 

@@ -145,13 +145,34 @@ public final class SingleFlight<V> {
 	 * @return what {@code store} returned
 	 */
 	public boolean admit(Object key, Flight<V> flight, Predicate<BooleanSupplier> store) {
+		return admit(store, () -> this.flights.get(key) == flight);
+	}
+
+	/**
+	 * Store through {@code store}, which is given {@code current} to evaluate atomically
+	 * with the store, while no {@link #forgetAll(Runnable)} runs.
+	 * @param store stores if the check passes, and says whether it stored
+	 * @param current whether the result is still wanted
+	 * @return what {@code store} returned
+	 */
+	public boolean admit(Predicate<BooleanSupplier> store, BooleanSupplier current) {
 		this.clearLock.readLock().lock();
 		try {
-			return store.test(() -> this.flights.get(key) == flight);
+			return store.test(current);
 		}
 		finally {
 			this.clearLock.readLock().unlock();
 		}
+	}
+
+	/**
+	 * Return whether {@code flight} is still the current flight of {@code key}.
+	 * @param key the key
+	 * @param flight the flight
+	 * @return whether it has not been forgotten
+	 */
+	public boolean isCurrent(Object key, Flight<V> flight) {
+		return this.flights.get(key) == flight;
 	}
 
 	/**

@@ -16,6 +16,12 @@ public final class CacheEntry implements Cache.ValueWrapper {
 	/** The time to live of an entry that never expires. */
 	public static final long FOREVER = Long.MAX_VALUE;
 
+	/**
+	 * The time to live of an entry that is handed to callers but never stored, such as a
+	 * {@code null} result of a cache that does not allow {@code null} values.
+	 */
+	public static final long NOT_STORED = 0;
+
 	private final @Nullable Object value;
 
 	private final long ttlNanos;
@@ -33,6 +39,14 @@ public final class CacheEntry implements Cache.ValueWrapper {
 	@Override
 	public @Nullable Object get() {
 		return this.value;
+	}
+
+	/**
+	 * Return whether this entry may be stored at all.
+	 * @return {@code false} for an entry made with {@link #NOT_STORED}
+	 */
+	public boolean isStorable() {
+		return this.ttlNanos != NOT_STORED;
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package dev.tiercache.remote;
 
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
@@ -38,6 +39,24 @@ public interface ClusterView {
 	 * @return the owner's name
 	 */
 	String ownerOf(Object key);
+
+	/**
+	 * Return whether the remote tier is degraded (unreachable, or its invalidations may
+	 * be missed), in which case the caches run on their local tier.
+	 * @return whether the remote tier is degraded
+	 */
+	default boolean degraded() {
+		return false;
+	}
+
+	/**
+	 * Return details of the remote tier's state for the health contributor, such as the
+	 * state of the connection.
+	 * @return the details, empty by default
+	 */
+	default Map<String, Object> details() {
+		return Map.of();
+	}
 
 	/**
 	 * Return a view of this node alone, owning every key: local mode.

@@ -60,6 +60,12 @@ public enum Counter {
 	INVALIDATIONS_RECEIVED,
 
 	/** An entry handed to its new owner after a membership change. */
-	HANDOFF_ENTRIES
+	HANDOFF_ENTRIES,
+
+	/**
+	 * A payload refused by the codec or the protocol: a class outside the allow-list, a
+	 * malformed or oversized message, or a value that could not be serialized.
+	 */
+	REJECTED_PAYLOADS
 
 }

@@ -32,7 +32,8 @@ public class TierCacheHealthIndicator extends AbstractHealthIndicator {
 			.withDetail("node", this.clusterView.localMember())
 			.withDetail("members", this.clusterView.members().size())
 			.withDetail("caches", this.cacheManager.getCacheNames().size())
-			.withDetail("degraded", false);
+			.withDetail("degraded", this.clusterView.degraded())
+			.withDetails(this.clusterView.details());
 	}
 
 }

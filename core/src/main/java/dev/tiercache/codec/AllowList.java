@@ -1,0 +1,86 @@
+package dev.tiercache.codec;
+
+import java.io.ObjectInputFilter;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+import org.springframework.util.Assert;
+
+/**
+ * The classes a remote payload may contain: the JDK's value types ({@code java.*}) and
+ * the packages named here, typically the application's own (Spring Boot's
+ * auto-configuration packages) plus {@code tiercache.serialization.allowed-packages}.
+ * Everything else is rejected before it is instantiated, as are payloads nested deeper
+ * than {@value #MAX_DEPTH} or with more than {@value #MAX_REFERENCES} references.
+ *
+ * @author tiercache
+ */
+public final class AllowList implements ObjectInputFilter {
+
+	static final int MAX_DEPTH = 64;
+
+	static final int MAX_REFERENCES = 1_000_000;
+
+	private static final List<String> ALWAYS = List.of("java.", "org.springframework.cache.interceptor.SimpleKey");
+
+	private final List<String> prefixes;
+
+	private AllowList(List<String> prefixes) {
+		this.prefixes = prefixes;
+	}
+
+	/**
+	 * Allow the JDK's types and the classes in {@code packages} and their sub-packages.
+	 * @param packages package names such as {@code com.example.books}
+	 * @return the allow-list
+	 */
+	public static AllowList of(Collection<String> packages) {
+		List<String> prefixes = new ArrayList<>(ALWAYS);
+		for (String name : packages) {
+			Assert.hasText(name, "Allowed package names must not be empty");
+			prefixes.add(name.endsWith(".") ? name : name + ".");
+		}
+		return new AllowList(List.copyOf(prefixes));
+	}
+
+	/**
+	 * Return whether instances of {@code type} may be decoded.
+	 * @param type the class
+	 * @return whether it is allowed
+	 */
+	public boolean allows(Class<?> type) {
+		Class<?> component = type;
+		while (component.isArray()) {
+			component = component.getComponentType();
+		}
+		if (component.isPrimitive()) {
+			return true;
+		}
+		String name = component.getName();
+		for (String prefix : this.prefixes) {
+			if (name.startsWith(prefix)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	@Override
+	public Status checkInput(FilterInfo info) {
+		if (info.depth() > MAX_DEPTH || info.references() > MAX_REFERENCES) {
+			return Status.REJECTED;
+		}
+		Class<?> type = info.serialClass();
+		if (type == null) {
+			return Status.UNDECIDED;
+		}
+		return allows(type) ? Status.ALLOWED : Status.REJECTED;
+	}
+
+	@Override
+	public String toString() {
+		return "AllowList" + this.prefixes;
+	}
+
+}

@@ -1,0 +1,135 @@
+package dev.tiercache.remote;
+
+import dev.tiercache.TierCacheConfiguration;
+import dev.tiercache.local.CacheEntry;
+import dev.tiercache.stats.StatsCounter;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Where the authoritative copy of an entry lives when it is not this node: Redis, or the
+ * owner peer. {@code TierCache} keeps one code path for every mode and calls this
+ * interface for what lies beyond the local tier.
+ *
+ * <p>
+ * Entries cross this interface as {@link CacheEntry} objects whose time to live is the
+ * entry's <em>remaining</em> time to live, never an absolute expiry (clocks differ
+ * between hosts). An entry whose time to live is {@link CacheEntry#NOT_STORED} is handed
+ * back to callers but never stored.
+ *
+ * <p>
+ * Every method may throw {@link RemoteTierException} when the remote tier cannot answer;
+ * the implementation counts the failure in the cache's statistics before it throws, and
+ * the caller degrades to local behaviour. A {@link dev.tiercache.codec.CodecException} is
+ * not a failure of the remote tier but of the value, and reaches the caller.
+ *
+ * @author tiercache
+ */
+public interface RemoteTier extends AutoCloseable {
+
+	/**
+	 * Return this tier's view of the cluster.
+	 * @return the view
+	 */
+	ClusterView view();
+
+	/**
+	 * Register a cache, so that the tier can count into its statistics and deliver
+	 * invalidations sent by other nodes to it.
+	 * @param cache the cache name
+	 * @param configuration the cache's settings
+	 * @param stats the cache's statistics
+	 * @param invalidations what to call when another node changes an entry
+	 */
+	void register(String cache, TierCacheConfiguration configuration, StatsCounter stats, Invalidations invalidations);
+
+	/**
+	 * Return the stored entry of {@code key}, or {@code null} if there is none.
+	 * @param cache the cache name
+	 * @param key the key
+	 * @return the entry with its remaining time to live, or {@code null}
+	 */
+	@Nullable CacheEntry fetch(String cache, Object key);
+
+	/**
+	 * Return the stored entry of {@code key}; if there is none, make sure that one caller
+	 * in the whole cluster runs a loader for it: this caller runs {@code loader} and
+	 * stores the result if it gets the lease for the key, and otherwise waits for the
+	 * caller that has it. Once {@code loader} has run, this method does not throw
+	 * {@link RemoteTierException}: a failure to store is counted and the loaded entry is
+	 * returned.
+	 * @param cache the cache name
+	 * @param key the key
+	 * @param loader runs the application's loader; what it throws reaches the caller
+	 * @return the stored or loaded entry
+	 */
+	CacheEntry fetchOrLoad(String cache, Object key, Loader loader);
+
+	/**
+	 * Store {@code entry}, replacing any entry of {@code key}, and tell the other nodes.
+	 * @param cache the cache name
+	 * @param key the key
+	 * @param entry the entry, with its full time to live
+	 */
+	void store(String cache, Object key, CacheEntry entry);
+
+	/**
+	 * Store {@code entry} unless {@code key} has an entry already.
+	 * @param cache the cache name
+	 * @param key the key
+	 * @param entry the entry, with its full time to live
+	 * @return the entry that was present, or {@code null} if {@code entry} was stored
+	 */
+	@Nullable CacheEntry storeIfAbsent(String cache, Object key, CacheEntry entry);
+
+	/**
+	 * Remove {@code key} and tell the other nodes, returning once they have dropped their
+	 * copies (or a bounded wait for them has passed).
+	 * @param cache the cache name
+	 * @param key the key
+	 * @return whether the store held the key
+	 */
+	boolean evict(String cache, Object key);
+
+	/**
+	 * Remove every entry of {@code cache} and tell the other nodes.
+	 * @param cache the cache name
+	 * @return whether the store held any entry of the cache
+	 */
+	boolean clear(String cache);
+
+	@Override
+	void close();
+
+	/**
+	 * Runs the application's loader for a key.
+	 */
+	@FunctionalInterface
+	interface Loader {
+
+		/**
+		 * Run the loader.
+		 * @return the loaded entry, with its full time to live
+		 */
+		CacheEntry load();
+
+	}
+
+	/**
+	 * Receives the changes other nodes made, to drop local copies.
+	 */
+	interface Invalidations {
+
+		/**
+		 * Another node changed or removed {@code key}.
+		 * @param key the key
+		 */
+		void invalidate(Object key);
+
+		/**
+		 * Another node cleared the cache, or invalidations may have been missed.
+		 */
+		void invalidateAll();
+
+	}
+
+}

@@ -1,0 +1,96 @@
+package dev.tiercache.remote.redis;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The Lua scripts of the Redis tier. Each runs atomically in Redis and touches only the
+ * value key and its lease key, which share a hash slot (the key name is a hash tag), so
+ * they work on Redis Cluster too.
+ *
+ * @author tiercache
+ */
+final class RedisScripts {
+
+	/**
+	 * KEYS[1] value; ARGV[1] sliding time to live in ms, or 0. Returns {value, pttl} or
+	 * nil.
+	 */
+	static final byte[] FETCH = bytes("""
+			local v = redis.call('GET', KEYS[1])
+			if not v then return nil end
+			if ARGV[1] ~= '0' then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+			return {v, redis.call('PTTL', KEYS[1])}
+			""");
+
+	/**
+	 * KEYS[1] value, KEYS[2] lease; ARGV[1] sliding ttl in ms or 0, ARGV[2] token,
+	 * ARGV[3] lease time in ms. Returns {value, pttl} if there is a value, else takes the
+	 * lease if it is free and returns {1}, or {0} if another node holds it. Doing both in
+	 * one step means no caller can take a lease just after another stored the value.
+	 */
+	static final byte[] FETCH_OR_LEASE = bytes("""
+			local v = redis.call('GET', KEYS[1])
+			if v then
+				if ARGV[1] ~= '0' then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+				return {v, redis.call('PTTL', KEYS[1])}
+			end
+			if redis.call('SET', KEYS[2], ARGV[2], 'NX', 'PX', ARGV[3]) then return {1} end
+			return {0}
+			""");
+
+	/**
+	 * KEYS[1] value, KEYS[2] lease; ARGV[1] bytes, ARGV[2] ttl in ms or 0 for none. A
+	 * write cancels a load under way by deleting its lease.
+	 */
+	static final byte[] STORE = bytes("""
+			if ARGV[2] == '0' then redis.call('SET', KEYS[1], ARGV[1])
+			else redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
+			redis.call('DEL', KEYS[2])
+			return 1
+			""");
+
+	/** As {@link #STORE}, unless the key has a value: then returns {value, pttl}. */
+	static final byte[] STORE_IF_ABSENT = bytes("""
+			local v = redis.call('GET', KEYS[1])
+			if v then return {v, redis.call('PTTL', KEYS[1])} end
+			if ARGV[2] == '0' then redis.call('SET', KEYS[1], ARGV[1])
+			else redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
+			redis.call('DEL', KEYS[2])
+			return nil
+			""");
+
+	/**
+	 * As {@link #STORE}, but only while ARGV[3] still holds the lease: a write or an
+	 * eviction during the load deleted it, and the loaded value must not overwrite them.
+	 */
+	static final byte[] STORE_IF_LEASED = bytes("""
+			if redis.call('GET', KEYS[2]) ~= ARGV[3] then return 0 end
+			if ARGV[2] == '0' then redis.call('SET', KEYS[1], ARGV[1])
+			else redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
+			redis.call('DEL', KEYS[2])
+			return 1
+			""");
+
+	/**
+	 * KEYS[1] lease; ARGV[1] token. Deletes the lease only if the token still holds it.
+	 */
+	static final byte[] RELEASE = bytes("""
+			if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+			return 0
+			""");
+
+	/** KEYS[1] value, KEYS[2] lease. Returns how many values were removed. */
+	static final byte[] EVICT = bytes("""
+			local n = redis.call('UNLINK', KEYS[1])
+			redis.call('UNLINK', KEYS[2])
+			return n
+			""");
+
+	private RedisScripts() {
+	}
+
+	private static byte[] bytes(String script) {
+		return script.getBytes(StandardCharsets.UTF_8);
+	}
+
+}
