@@ -5,7 +5,6 @@ import java.util.List;
 
 import dev.tiercache.codec.AllowList;
 import dev.tiercache.codec.ValueCodec;
-import dev.tiercache.remote.RemoteTier;
 import dev.tiercache.remote.redis.RedisRemoteTier;
 import dev.tiercache.remote.redis.RedisTierSettings;
 import org.apache.commons.logging.Log;
@@ -36,9 +35,14 @@ class RedisModeConfiguration {
 
 	private static final Log logger = LogFactory.getLog(RedisModeConfiguration.class);
 
-	@Bean(destroyMethod = "")
-	RemoteTier tierCacheRemoteTier(TierCacheProperties properties, ObjectProvider<RedisConnectionFactory> connections,
-			TierCacheNode node, BeanFactory beanFactory, Environment environment) {
+	/**
+	 * The Redis tier; a lifecycle bean, so it subscribes once the connection factory has
+	 * started, and is stopped (as is the manager that uses it) at shutdown.
+	 */
+	@Bean
+	RedisRemoteTier tierCacheRemoteTier(TierCacheProperties properties,
+			ObjectProvider<RedisConnectionFactory> connections, TierCacheNode node, BeanFactory beanFactory,
+			Environment environment) {
 		RedisConnectionFactory connectionFactory = connections.getIfAvailable();
 		if (connectionFactory == null) {
 			throw new IllegalStateException("tiercache.mode=redis needs a RedisConnectionFactory: add "
@@ -50,8 +54,8 @@ class RedisModeConfiguration {
 					+ "client's default timeout (60s for Lettuce) before tiercache falls back to the local tier; "
 					+ "set it to a few hundred milliseconds, for example spring.data.redis.timeout=250ms");
 		}
-		return RedisRemoteTier.start(connectionFactory, codec(properties, beanFactory), settings(properties.getRedis()),
-				node::name);
+		return RedisRemoteTier.create(connectionFactory, codec(properties, beanFactory),
+				settings(properties.getRedis()), node::name);
 	}
 
 	static ValueCodec codec(TierCacheProperties properties, BeanFactory beanFactory) {

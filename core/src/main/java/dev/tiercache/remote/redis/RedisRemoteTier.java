@@ -38,6 +38,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.Message;
 import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.data.redis.connection.RedisConnection;
@@ -55,7 +56,7 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
  *
  * @author tiercache
  */
-public final class RedisRemoteTier implements RemoteTier, MessageListener {
+public final class RedisRemoteTier implements RemoteTier, MessageListener, SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(RedisRemoteTier.class);
 
@@ -106,6 +107,10 @@ public final class RedisRemoteTier implements RemoteTier, MessageListener {
 
 	private volatile boolean subscriptionLost;
 
+	private volatile boolean running;
+
+	private volatile boolean subscribed;
+
 	private RedisRemoteTier(RedisConnectionFactory connectionFactory, ValueCodec codec, RedisTierSettings settings,
 			Supplier<String> nodeName) {
 		this.connectionFactory = connectionFactory;
@@ -121,8 +126,22 @@ public final class RedisRemoteTier implements RemoteTier, MessageListener {
 	}
 
 	/**
-	 * Create a Redis tier, subscribe to the invalidation channel and start the heartbeat.
+	 * Create a Redis tier that does nothing until {@link #start()}: as a bean, Spring
+	 * starts it after the connection factory it uses.
 	 * @param connectionFactory the application's Redis connection factory
+	 * @param codec how keys and values become bytes
+	 * @param settings the tier's settings
+	 * @param nodeName this node's name, for the cluster view
+	 * @return the tier, not yet started
+	 */
+	public static RedisRemoteTier create(RedisConnectionFactory connectionFactory, ValueCodec codec,
+			RedisTierSettings settings, Supplier<String> nodeName) {
+		return new RedisRemoteTier(connectionFactory, codec, settings, nodeName);
+	}
+
+	/**
+	 * Create a Redis tier and {@link #start()} it.
+	 * @param connectionFactory the application's Redis connection factory, started
 	 * @param codec how keys and values become bytes
 	 * @param settings the tier's settings
 	 * @param nodeName this node's name, for the cluster view
@@ -130,11 +149,34 @@ public final class RedisRemoteTier implements RemoteTier, MessageListener {
 	 */
 	public static RedisRemoteTier start(RedisConnectionFactory connectionFactory, ValueCodec codec,
 			RedisTierSettings settings, Supplier<String> nodeName) {
-		RedisRemoteTier tier = new RedisRemoteTier(connectionFactory, codec, settings, nodeName);
-		tier.subscribe();
-		long interval = settings.heartbeatInterval().toNanos();
-		tier.heartbeat.scheduleWithFixedDelay(tier::beat, interval, interval, TimeUnit.NANOSECONDS);
+		RedisRemoteTier tier = create(connectionFactory, codec, settings, nodeName);
+		tier.start();
 		return tier;
+	}
+
+	/**
+	 * Subscribe to the invalidation channel and start the heartbeat.
+	 */
+	@Override
+	public synchronized void start() {
+		if (this.running) {
+			return;
+		}
+		this.running = true;
+		this.lastHeartbeatNanos = System.nanoTime();
+		subscribe();
+		long interval = this.settings.heartbeatInterval().toNanos();
+		this.heartbeat.scheduleWithFixedDelay(this::beat, interval, interval, TimeUnit.NANOSECONDS);
+	}
+
+	@Override
+	public void stop() {
+		close();
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
 	}
 
 	private void subscribe() {
@@ -150,13 +192,29 @@ public final class RedisRemoteTier implements RemoteTier, MessageListener {
 				List.of(new ChannelTopic(new String(this.eventChannel, StandardCharsets.UTF_8)),
 						new ChannelTopic(new String(this.ackChannel, StandardCharsets.UTF_8))));
 		this.subscription.afterPropertiesSet();
+		RuntimeException failure = startSubscription();
+		if (failure != null) {
+			logger.warn("tiercache: could not subscribe to Redis invalidations yet (" + failure.getMessage()
+					+ "); caches run on their local tier and tiercache retries every "
+					+ this.settings.heartbeatInterval());
+		}
+	}
+
+	private @Nullable RuntimeException startSubscription() {
 		try {
 			this.subscription.start();
+			this.subscribed = true;
+			return null;
 		}
 		catch (RuntimeException ex) {
 			this.subscriptionLost = true;
-			logger.warn("tiercache: could not subscribe to Redis invalidations (" + ex.getMessage()
-					+ "); caches run on their local tier and retry every " + this.settings.retryInterval());
+			try {
+				this.subscription.stop();
+			}
+			catch (RuntimeException ignored) {
+				// not started
+			}
+			return ex;
 		}
 	}
 
@@ -477,6 +535,9 @@ public final class RedisRemoteTier implements RemoteTier, MessageListener {
 	 * notice when it stops arriving. Also probes Redis while the circuit is open.
 	 */
 	private void beat() {
+		if (!this.subscribed) {
+			startSubscription();
+		}
 		try {
 			byte[] ping = new EventMessage(Type.PING, this.nodeId, 0, "", new byte[0]).encode();
 			redis(null, "PUBLISH", (connection) -> connection.publish(this.eventChannel, ping));
@@ -689,7 +750,8 @@ public final class RedisRemoteTier implements RemoteTier, MessageListener {
 	}
 
 	@Override
-	public void close() {
+	public synchronized void close() {
+		this.running = false;
 		this.heartbeat.shutdownNow();
 		try {
 			this.subscription.destroy();

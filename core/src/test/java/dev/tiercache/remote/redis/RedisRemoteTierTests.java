@@ -277,6 +277,21 @@ class RedisRemoteTierTests {
 	}
 
 	@Test
+	void nodeStartedWhileRedisIsDownJoinsWhenRedisComesUp() {
+		this.redis.stop();
+		TierCache early = node();
+		assertThat(early.get("k", () -> "loaded locally")).isEqualTo("loaded locally");
+		assertThat(view(0).degraded()).isTrue();
+		this.redis.restart();
+		TierCache other = node();
+		await().atMost(Duration.ofSeconds(30)).until(() -> !view(0).degraded());
+		other.put("k", "shared");
+		assertThat(early.get("k", String.class)).isEqualTo("shared");
+		other.evict("k");
+		assertThat(early.get("k")).isNull();
+	}
+
+	@Test
 	void classOutsideTheAllowListIsRefusedWithoutRunningItsCode() throws Exception {
 		TierCache cache = node();
 		Exploit.triggered.set(false);
