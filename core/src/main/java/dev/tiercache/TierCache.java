@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 import dev.tiercache.codec.CodecException;
@@ -69,6 +70,9 @@ public final class TierCache implements Cache {
 	/** Moves on every invalidation of this cache, local or received. */
 	private final AtomicLong invalidations = new AtomicLong();
 
+	/** Whether reads look in main: local mode, and the owner's keys in peers mode. */
+	private final boolean usesMain;
+
 	TierCache(String name, TierCacheConfiguration configuration, LocalTier tier, StatsCounter stats,
 			@Nullable RemoteTier remote, Executor remoteExecutor) {
 		Assert.hasText(name, "Cache name must not be empty");
@@ -79,6 +83,7 @@ public final class TierCache implements Cache {
 		this.remote = remote;
 		this.remoteExecutor = remoteExecutor;
 		this.flights = new SingleFlight<>(stats);
+		this.usesMain = (remote == null) || remote.usesMain();
 	}
 
 	@Override
@@ -334,11 +339,11 @@ public final class TierCache implements Cache {
 	}
 
 	/**
-	 * Return the callbacks the remote tier uses to deliver other nodes' changes.
-	 * @return the invalidation target of this cache
+	 * Return this cache's local tier as its remote tier sees it.
+	 * @return the invalidation target and main store of this cache
 	 */
-	RemoteTier.Invalidations invalidations() {
-		return new RemoteTier.Invalidations() {
+	RemoteTier.LocalStore localStore() {
+		return new RemoteTier.LocalStore() {
 
 			@Override
 			public void invalidate(Object key) {
@@ -348,6 +353,26 @@ public final class TierCache implements Cache {
 			@Override
 			public void invalidateAll() {
 				invalidateAllLocally();
+			}
+
+			@Override
+			public @Nullable CacheEntry getOwned(Object key) {
+				return TierCache.this.tier.getMainRemaining(key);
+			}
+
+			@Override
+			public void storeOwned(Object key, CacheEntry entry) {
+				TierCache.this.tier.putMain(key, entry);
+			}
+
+			@Override
+			public boolean removeOwned(Object key) {
+				return invalidateLocally(key);
+			}
+
+			@Override
+			public void forEachOwned(BiConsumer<Object, CacheEntry> action) {
+				TierCache.this.tier.forEachMain(action);
 			}
 
 		};
@@ -369,12 +394,15 @@ public final class TierCache implements Cache {
 	}
 
 	private @Nullable CacheEntry lookup(Object key) {
-		if (this.remote == null) {
+		if (this.usesMain) {
 			CacheEntry entry = this.tier.getMain(key);
 			if (entry != null) {
 				this.stats.record(Counter.MAIN_HITS);
+				return entry;
 			}
-			return entry;
+			if (this.remote == null) {
+				return null;
+			}
 		}
 		CacheEntry entry = this.tier.getHot(key);
 		if (entry != null) {
@@ -412,7 +440,8 @@ public final class TierCache implements Cache {
 			}
 			return entry;
 		}
-		CacheEntry cached = this.tier.getHot(key);
+		CacheEntry cached = (this.usesMain && this.tier.getMain(key) != null) ? this.tier.getMain(key)
+				: this.tier.getHot(key);
 		if (cached != null) {
 			return cached;
 		}
@@ -518,7 +547,7 @@ public final class TierCache implements Cache {
 	 * store.
 	 */
 	private void admitHot(Object key, CacheEntry entry, long seen, @Nullable Flight<CacheEntry> flight) {
-		if (!entry.isStorable()) {
+		if (!entry.isStorable() || (this.remote != null && this.remote.ownsLocally(this.name, key))) {
 			return;
 		}
 		CacheEntry hot = this.tier.newHotEntry(entry.get(), entry.ttlNanos());

@@ -77,6 +77,9 @@ public final class TierCacheManager implements CacheManager, AutoCloseable {
 		threads.setDaemon(true);
 		this.remoteExecutor = Executors.newCachedThreadPool(threads);
 		builder.configurations.forEach((name, configuration) -> this.caches.put(name, create(name, configuration)));
+		if (this.remote != null && this.dynamic) {
+			this.remote.onUnknownCache(this::getCache);
+		}
 	}
 
 	/**
@@ -164,7 +167,7 @@ public final class TierCacheManager implements CacheManager, AutoCloseable {
 		LocalTier tier = new LocalTier(configuration, withHot, this.ticker, this.random, this.executor, stats);
 		TierCache cache = new TierCache(name, configuration, tier, stats, this.remote, this.remoteExecutor);
 		if (this.remote != null) {
-			this.remote.register(name, configuration, stats, cache.invalidations());
+			this.remote.register(name, configuration, stats, cache.localStore());
 		}
 		return cache;
 	}

@@ -46,7 +46,7 @@ class CacheContractTests {
 		.withNullTtl(NULL_TTL);
 
 	static Stream<CacheFixture> modes() {
-		return Stream.of(new CacheFixture.Local(), new CacheFixture.Redis());
+		return Stream.of(new CacheFixture.Local(), new CacheFixture.Redis(), new CacheFixture.Peers());
 	}
 
 	@Parameter

@@ -9,6 +9,8 @@ import java.util.random.RandomGenerator;
 
 import dev.tiercache.codec.AllowList;
 import dev.tiercache.codec.ValueCodec;
+import dev.tiercache.remote.peers.PeersCluster;
+import dev.tiercache.remote.peers.PeersRemoteTier;
 import dev.tiercache.remote.redis.RedisRemoteTier;
 import dev.tiercache.remote.redis.RedisTierSettings;
 import dev.tiercache.stats.CacheStats;
@@ -80,6 +82,57 @@ public interface CacheFixture extends AutoCloseable {
 		@Override
 		public String toString() {
 			return "local";
+		}
+
+	}
+
+	/**
+	 * Peers mode: three JGroups members in this JVM on loopback, formed once and kept for
+	 * every test; each test gets fresh managers (and so fresh caches) on all three, and
+	 * uses the first member's cache.
+	 */
+	final class Peers implements CacheFixture {
+
+		private static final AtomicInteger clusters = new AtomicInteger();
+
+		private final FakeTicker ticker = new FakeTicker();
+
+		private List<PeersRemoteTier> members;
+
+		@Override
+		public synchronized TierCache cache(String name, TierCacheConfiguration configuration) {
+			if (this.members == null) {
+				this.members = PeersCluster.start("contract-" + clusters.incrementAndGet(), 3);
+			}
+			TierCache first = null;
+			for (PeersRemoteTier member : this.members) {
+				TierCacheManager manager = TierCacheManager.builder()
+					.withCacheConfiguration(name, configuration)
+					.remoteTier(member)
+					.ticker(this.ticker)
+					.random(new SplittableRandom(42))
+					.executor(Runnable::run)
+					.build();
+				TierCache cache = manager.getCache(name);
+				if (first == null) {
+					first = cache;
+				}
+			}
+			return first;
+		}
+
+		@Override
+		public void advance(Duration duration) {
+			this.ticker.advance(duration);
+		}
+
+		@Override
+		public void close() {
+		}
+
+		@Override
+		public String toString() {
+			return "peers";
 		}
 
 	}

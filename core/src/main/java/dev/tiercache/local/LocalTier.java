@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.random.RandomGenerator;
 
@@ -229,6 +230,45 @@ public final class LocalTier {
 	 */
 	public boolean hotContains(Object key) {
 		return this.hot != null && this.hot.policy().getIfPresentQuietly(key) != null;
+	}
+
+	/**
+	 * Return the main entry of {@code key} with the time it has left, without touching
+	 * its recency or frequency: what an owner hands to the peers that ask for it.
+	 * @param key the key
+	 * @return the entry with its remaining time to live, or {@code null}
+	 */
+	public @Nullable CacheEntry getMainRemaining(Object key) {
+		CacheEntry entry = this.main.policy().getIfPresentQuietly(key);
+		if (entry == null) {
+			return null;
+		}
+		long remaining = remaining(key, entry);
+		return (remaining > 0) ? new CacheEntry(entry.get(), remaining) : null;
+	}
+
+	/**
+	 * Call {@code action} with every main entry and the time it has left.
+	 * @param action what to do with each entry
+	 */
+	public void forEachMain(BiConsumer<Object, CacheEntry> action) {
+		this.main.asMap().forEach((key, entry) -> {
+			long remaining = remaining(key, entry);
+			if (remaining > 0) {
+				action.accept(key, new CacheEntry(entry.get(), remaining));
+			}
+		});
+	}
+
+	private long remaining(Object key, CacheEntry entry) {
+		if (entry.ttlNanos() == CacheEntry.FOREVER) {
+			return CacheEntry.FOREVER;
+		}
+		return this.main.policy()
+			.expireVariably()
+			.flatMap((expiry) -> expiry.getExpiresAfter(key))
+			.map(Duration::toNanos)
+			.orElse(entry.ttlNanos());
 	}
 
 	/**

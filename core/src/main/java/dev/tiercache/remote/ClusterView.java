@@ -34,11 +34,12 @@ public interface ClusterView {
 	List<Member> members();
 
 	/**
-	 * Return the member that owns {@code key}.
+	 * Return the member that owns {@code key} of {@code cache}.
+	 * @param cache the cache name
 	 * @param key the key
 	 * @return the owner's name
 	 */
-	String ownerOf(Object key);
+	String ownerOf(String cache, Object key);
 
 	/**
 	 * Return whether the remote tier is degraded (unreachable, or its invalidations may
@@ -82,7 +83,7 @@ public interface ClusterView {
 			}
 
 			@Override
-			public String ownerOf(Object key) {
+			public String ownerOf(String cache, Object key) {
 				return nodeName.get();
 			}
 

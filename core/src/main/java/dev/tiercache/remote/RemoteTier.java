@@ -1,5 +1,8 @@
 package dev.tiercache.remote;
 
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
 import dev.tiercache.TierCacheConfiguration;
 import dev.tiercache.local.CacheEntry;
 import dev.tiercache.stats.StatsCounter;
@@ -38,9 +41,37 @@ public interface RemoteTier extends AutoCloseable {
 	 * @param cache the cache name
 	 * @param configuration the cache's settings
 	 * @param stats the cache's statistics
-	 * @param invalidations what to call when another node changes an entry
+	 * @param local the cache's local tier: invalidations, and the main tier an owner
+	 * serves
 	 */
-	void register(String cache, TierCacheConfiguration configuration, StatsCounter stats, Invalidations invalidations);
+	void register(String cache, TierCacheConfiguration configuration, StatsCounter stats, LocalStore local);
+
+	/**
+	 * Return whether this node keeps the authoritative copy of {@code key} in its own
+	 * main tier (the owner, in peers mode). Never called on the hit path.
+	 * @param cache the cache name
+	 * @param key the key
+	 * @return whether this node owns the key
+	 */
+	default boolean ownsLocally(String cache, Object key) {
+		return false;
+	}
+
+	/**
+	 * Let the tier create a cache that another node asks about before this node used it.
+	 * @param creator creates (and so registers) the cache of a name, if it may
+	 */
+	default void onUnknownCache(Consumer<String> creator) {
+	}
+
+	/**
+	 * Return whether some keys live in this node's main tier, so that reads look there
+	 * before hot.
+	 * @return {@code true} in peers mode
+	 */
+	default boolean usesMain() {
+		return false;
+	}
 
 	/**
 	 * Return the stored entry of {@code key}, or {@code null} if there is none.
@@ -111,6 +142,41 @@ public interface RemoteTier extends AutoCloseable {
 		 * @return the loaded entry, with its full time to live
 		 */
 		CacheEntry load();
+
+	}
+
+	/**
+	 * A cache's local tier as a remote tier sees it: invalidations, and (in peers mode)
+	 * the main tier that the owner of a key serves and stores into.
+	 */
+	interface LocalStore extends Invalidations {
+
+		/**
+		 * Return the main entry of {@code key} with its remaining time to live.
+		 * @param key the key
+		 * @return the entry, or {@code null}
+		 */
+		@Nullable CacheEntry getOwned(Object key);
+
+		/**
+		 * Store {@code entry} in main.
+		 * @param key the key
+		 * @param entry the entry with its time to live
+		 */
+		void storeOwned(Object key, CacheEntry entry);
+
+		/**
+		 * Remove {@code key} from main (and hot).
+		 * @param key the key
+		 * @return whether it was there
+		 */
+		boolean removeOwned(Object key);
+
+		/**
+		 * Call {@code action} with every main entry and its remaining time to live.
+		 * @param action what to do with each entry
+		 */
+		void forEachOwned(BiConsumer<Object, CacheEntry> action);
 
 	}
 

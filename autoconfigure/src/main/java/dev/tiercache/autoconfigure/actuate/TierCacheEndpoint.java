@@ -63,8 +63,8 @@ public class TierCacheEndpoint {
 		}
 		List<KeyLocation> locations = tierCache.keysNamed(key)
 			.stream()
-			.map((candidate) -> new KeyLocation(candidate.getClass().getName(), this.clusterView.ownerOf(candidate),
-					tierCache.whereCached(candidate)))
+			.map((candidate) -> new KeyLocation(candidate.getClass().getName(),
+					this.clusterView.ownerOf(cache, candidate), tierCache.whereCached(candidate)))
 			.toList();
 		return new KeyDescriptor(cache, key, this.clusterView.localMember(), locations);
 	}

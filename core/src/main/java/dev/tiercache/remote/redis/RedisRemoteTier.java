@@ -224,11 +224,10 @@ public final class RedisRemoteTier implements RemoteTier, MessageListener, Smart
 	}
 
 	@Override
-	public void register(String cache, TierCacheConfiguration configuration, StatsCounter stats,
-			Invalidations invalidations) {
+	public void register(String cache, TierCacheConfiguration configuration, StatsCounter stats, LocalStore local) {
 		long ttlMillis = configuration.getTtl().toMillis();
 		byte[] idleTtl = (this.settings.timeToIdle() && ttlMillis > 0) ? ascii(Long.toString(ttlMillis)) : NO_TTL;
-		this.caches.put(cache, new Registration(stats, invalidations, idleTtl));
+		this.caches.put(cache, new Registration(stats, local, idleTtl));
 	}
 
 	@Override
@@ -796,7 +795,7 @@ public final class RedisRemoteTier implements RemoteTier, MessageListener, Smart
 		}
 
 		@Override
-		public String ownerOf(Object key) {
+		public String ownerOf(String cache, Object key) {
 			return "redis";
 		}
 

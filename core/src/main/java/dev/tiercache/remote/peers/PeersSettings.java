@@ -1,0 +1,50 @@
+package dev.tiercache.remote.peers;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.util.Assert;
+
+/**
+ * Immutable settings of the peers tier.
+ *
+ * @param clusterName the JGroups cluster; members of different applications must use
+ * different names
+ * @param nodeName this member's logical name, unique in the cluster and stable across
+ * restarts
+ * @param bindAddress the address to listen on
+ * @param port the first port to try; the next {@code portRange} ports are tried too
+ * @param portRange how many ports above {@code port} to try, and to probe for members
+ * with {@link Discovery#LOOPBACK}
+ * @param discovery how members find each other
+ * @param members {@code host[port]} members for {@link Discovery#STATIC}
+ * @param dnsQuery the DNS name for {@link Discovery#DNS}
+ * @param stack the JGroups XML resource for {@link Discovery#STACK}
+ * @param secret a shared secret that encrypts cluster traffic, or {@code null}
+ * @param rpcTimeout how long to wait for a peer before loading locally
+ * @param leaseTimeout how long a load lease lasts
+ * @author tiercache
+ */
+public record PeersSettings(String clusterName, String nodeName, String bindAddress, int port, int portRange,
+		Discovery discovery, List<String> members, @Nullable String dnsQuery, @Nullable String stack,
+		@Nullable String secret, Duration rpcTimeout, Duration leaseTimeout) {
+
+	public PeersSettings {
+		Assert.hasText(clusterName, "cluster.name must not be empty; it defaults to spring.application.name");
+		Assert.hasText(nodeName, "node-name must not be empty");
+		Assert.isTrue(port > 0 && port < 65536, "cluster.port must be a TCP port between 1 and 65535");
+		Assert.isTrue(portRange >= 0 && port + portRange < 65536, "cluster.port-range must keep ports below 65536");
+		Assert.isTrue(discovery != Discovery.STATIC || !members.isEmpty(),
+				"cluster.members must list host[port] members when cluster.discovery=static");
+		Assert.isTrue(discovery != Discovery.DNS || (dnsQuery != null && !dnsQuery.isBlank()),
+				"cluster.dns-query must name the DNS record of the members when cluster.discovery=dns");
+		Assert.isTrue(discovery != Discovery.STACK || (stack != null && !stack.isBlank()),
+				"cluster.stack must name a JGroups XML resource when cluster.discovery=stack");
+		Assert.isTrue(!rpcTimeout.isNegative() && !rpcTimeout.isZero(), "cluster.rpc-timeout must be positive");
+		Assert.isTrue(!leaseTimeout.isNegative() && !leaseTimeout.isZero(), "cluster.lease-timeout must be positive");
+		members = List.copyOf(members);
+	}
+
+}

@@ -1,0 +1,74 @@
+package dev.tiercache.remote.peers;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.tiercache.codec.AllowList;
+import dev.tiercache.codec.ValueCodec;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Members of a test cluster on 127.0.0.1, on ports of their own.
+ */
+public final class PeersCluster {
+
+	private PeersCluster() {
+	}
+
+	/**
+	 * Settings of member {@code index} of {@code cluster}, all members probing the same
+	 * port range starting at {@code basePort}.
+	 */
+	public static PeersSettings settings(String cluster, int basePort, int index, int size) {
+		return new PeersSettings(cluster, "member-" + index, "127.0.0.1", basePort, size + 2, Discovery.LOOPBACK,
+				List.of(), null, null, null, Duration.ofSeconds(2), Duration.ofSeconds(10));
+	}
+
+	/**
+	 * Start {@code size} members and wait until they see each other.
+	 */
+	public static List<PeersRemoteTier> start(String cluster, int size) {
+		int basePort = freePortRange(size + 3);
+		List<PeersRemoteTier> members = new ArrayList<>();
+		for (int i = 1; i <= size; i++) {
+			PeersRemoteTier member = PeersRemoteTier.create(settings(cluster, basePort, i, size),
+					ValueCodec.java(AllowList.of(List.of("dev.tiercache"))));
+			member.start();
+			members.add(member);
+		}
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> members.stream().allMatch((member) -> member.view().members().size() == size));
+		return members;
+	}
+
+	/**
+	 * Find {@code count} consecutive free ports on the loopback interface.
+	 */
+	public static int freePortRange(int count) {
+		for (int attempt = 0; attempt < 50; attempt++) {
+			int base = 20000 + (int) (Math.random() * 30000);
+			if (allFree(base, count)) {
+				return base;
+			}
+		}
+		throw new IllegalStateException("No " + count + " consecutive free ports on the loopback interface");
+	}
+
+	private static boolean allFree(int base, int count) {
+		for (int port = base; port < base + count; port++) {
+			try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+				socket.setReuseAddress(true);
+			}
+			catch (IOException ex) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+}
