@@ -39,6 +39,8 @@ final class JGroupsStack {
 		if (settings.secret() != null && !settings.secret().isBlank()) {
 			SYM_ENCRYPT encrypt = new SYM_ENCRYPT().setSecretKey(key(settings.secret(), settings.clusterName()));
 			channel.getProtocolStack().insertProtocol(encrypt, ProtocolStack.Position.BELOW, NAKACK2.class);
+			// The stack initialized its protocols when the channel was created.
+			encrypt.init();
 		}
 		return channel.setName(settings.nodeName());
 	}

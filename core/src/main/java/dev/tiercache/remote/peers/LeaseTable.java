@@ -47,6 +47,17 @@ final class LeaseTable {
 		 */
 		void answered(@Nullable CacheEntry entry);
 
+		/**
+		 * Return whether this waiter has waited long enough and should be told to ask
+		 * again, so that a peer parked here notices within its rpc timeout if this owner
+		 * dies.
+		 * @param now the current time in nanoseconds
+		 * @return whether to answer it with {@code null} now
+		 */
+		default boolean expired(long now) {
+			return false;
+		}
+
 	}
 
 	/**
@@ -130,14 +141,23 @@ final class LeaseTable {
 	}
 
 	/**
-	 * Hand expired leases (their holder died or is too slow) to the next parked waiter.
-	 * @return the grants to send
+	 * Hand expired leases (their holder died or is too slow) to the next parked waiter,
+	 * and collect waiters that have waited long enough (answered with {@code null}, to
+	 * ask again).
+	 * @return the grants to send; a grant with token 0 tells the waiter to ask again
 	 */
 	synchronized List<Grant> expire(long now) {
 		List<Grant> grants = new ArrayList<>();
 		for (Iterator<Map.Entry<Object, Lease>> it = this.leases.entrySet().iterator(); it.hasNext();) {
 			Map.Entry<Object, Lease> mapping = it.next();
 			Lease lease = mapping.getValue();
+			for (Iterator<Waiter> parked = lease.parked.iterator(); parked.hasNext();) {
+				Waiter waiter = parked.next();
+				if (waiter.expired(now)) {
+					parked.remove();
+					grants.add(new Grant(waiter, 0));
+				}
+			}
 			if (now - lease.deadline >= 0) {
 				Waiter next = lease.parked.poll();
 				if (next == null) {

@@ -41,6 +41,7 @@ import org.jgroups.Address;
 import org.jgroups.BytesMessage;
 import org.jgroups.Event;
 import org.jgroups.JChannel;
+import org.jgroups.MergeView;
 import org.jgroups.Message;
 import org.jgroups.PhysicalAddress;
 import org.jgroups.Receiver;
@@ -133,7 +134,7 @@ public final class PeersRemoteTier implements RemoteTier, RequestHandler, SmartL
 			throw new IllegalStateException("tiercache could not join cluster '" + this.settings.clusterName() + "' on "
 					+ this.settings.bindAddress() + ":" + this.settings.port() + ": " + ex.getMessage(), ex);
 		}
-		long sweep = Math.max(10, this.settings.leaseTimeout().toMillis() / 10);
+		long sweep = Math.max(10, Math.min(this.settings.leaseTimeout().toMillis() / 10, rpcMillis() / 4));
 		this.background.scheduleWithFixedDelay(this::expireLeases, sweep, sweep, TimeUnit.MILLISECONDS);
 		this.running = true;
 	}
@@ -154,6 +155,13 @@ public final class PeersRemoteTier implements RemoteTier, RequestHandler, SmartL
 			handOff(new HashRing(others), current);
 		}
 		close();
+	}
+
+	/**
+	 * Return the JGroups channel, for tests that inject faults into its stack.
+	 */
+	@Nullable JChannel channel() {
+		return this.channel;
 	}
 
 	@Override
@@ -282,10 +290,11 @@ public final class PeersRemoteTier implements RemoteTier, RequestHandler, SmartL
 	private CacheEntry loadThroughOwner(Registration registration, String owner, Object key, Loader loader) {
 		byte[] keyBytes = this.codec.encode(key);
 		long deadline = System.nanoTime() + 2 * this.settings.leaseTimeout().toNanos();
-		long wait = this.settings.leaseTimeout().toMillis() + rpcMillis();
 		while (true) {
+			// A parked request is answered "ask again" within half the rpc timeout, so a
+			// silent owner is noticed within rpc-timeout even while another node loads.
 			PeerMessage reply = request(registration, owner,
-					PeerMessage.of(Type.FETCH_OR_LEASE, registration.name(), keyBytes), wait);
+					PeerMessage.of(Type.FETCH_OR_LEASE, registration.name(), keyBytes), rpcMillis());
 			switch (reply.type()) {
 				case VALUE -> {
 					CacheEntry entry = decodeEntry(registration, reply);
@@ -642,7 +651,14 @@ public final class PeersRemoteTier implements RemoteTier, RequestHandler, SmartL
 		this.membership = next;
 		logger.info("tiercache: cluster '" + this.settings.clusterName() + "' has " + addresses.size() + " member(s): "
 				+ addresses.keySet());
-		if (handOff && previous != null && !previous.ring().members().equals(next.ring().members())) {
+		if (view instanceof MergeView) {
+			// A partition healed: both sides may have owned (and changed) the same keys,
+			// and invalidations sent across the partition were lost.
+			this.caches.values().forEach((registration) -> registration.local().invalidateAll());
+			logger.info("tiercache: cluster '" + this.settings.clusterName() + "' merged after a partition; cleared "
+					+ "the local tiers, since entries on either side may be stale");
+		}
+		else if (handOff && previous != null && !previous.ring().members().equals(next.ring().members())) {
 			handOff(next.ring(), next);
 		}
 	}
@@ -913,8 +929,16 @@ public final class PeersRemoteTier implements RemoteTier, RequestHandler, SmartL
 
 		private final Response response;
 
+		private final long deadline;
+
 		PeerWaiter(Response response) {
 			this.response = response;
+			this.deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(rpcMillis() / 2);
+		}
+
+		@Override
+		public boolean expired(long now) {
+			return now - this.deadline >= 0;
 		}
 
 		@Override

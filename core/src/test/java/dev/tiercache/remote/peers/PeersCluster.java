@@ -33,10 +33,19 @@ public final class PeersCluster {
 	 * Start {@code size} members and wait until they see each other.
 	 */
 	public static List<PeersRemoteTier> start(String cluster, int size) {
+		return start(cluster, size, null);
+	}
+
+	/**
+	 * Start {@code size} members sharing {@code secret} and wait until they see each
+	 * other.
+	 */
+	public static List<PeersRemoteTier> start(String cluster, int size, String secret) {
 		int basePort = freePortRange(size + 3);
 		List<PeersRemoteTier> members = new ArrayList<>();
 		for (int i = 1; i <= size; i++) {
-			PeersRemoteTier member = PeersRemoteTier.create(settings(cluster, basePort, i, size),
+			PeersSettings settings = withSecret(settings(cluster, basePort, i, size), secret);
+			PeersRemoteTier member = PeersRemoteTier.create(settings,
 					ValueCodec.java(AllowList.of(List.of("dev.tiercache"))));
 			member.start();
 			members.add(member);
@@ -44,6 +53,12 @@ public final class PeersCluster {
 		await().atMost(Duration.ofSeconds(30))
 			.until(() -> members.stream().allMatch((member) -> member.view().members().size() == size));
 		return members;
+	}
+
+	static PeersSettings withSecret(PeersSettings settings, String secret) {
+		return new PeersSettings(settings.clusterName(), settings.nodeName(), settings.bindAddress(), settings.port(),
+				settings.portRange(), settings.discovery(), settings.members(), settings.dnsQuery(), settings.stack(),
+				secret, settings.rpcTimeout(), settings.leaseTimeout());
 	}
 
 	/**

@@ -1,0 +1,192 @@
+package dev.tiercache.remote.peers;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectOutputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+import dev.tiercache.TierCache;
+import dev.tiercache.TierCacheConfiguration;
+import dev.tiercache.TierCacheManager;
+import dev.tiercache.codec.AllowList;
+import dev.tiercache.codec.CodecException;
+import dev.tiercache.codec.ValueCodec;
+import dev.tiercache.remote.peers.PeerMessage.Type;
+import dev.tiercache.stats.Counter;
+import org.jgroups.BytesMessage;
+import org.jgroups.Message;
+import org.jgroups.blocks.Response;
+import org.jgroups.protocols.DISCARD;
+import org.jgroups.protocols.TP;
+import org.jgroups.stack.ProtocolStack;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import other.hostile.Gadget;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Peers on loopback in one JVM, with faults injected into their JGroups stacks.
+ */
+class PeersRemoteTierTests {
+
+	private final List<PeersRemoteTier> started = new ArrayList<>();
+
+	@AfterEach
+	void stopMembers() {
+		this.started.forEach(PeersRemoteTier::close);
+	}
+
+	private List<TierCache> cluster(String name, int size) {
+		return caches(PeersCluster.start(name, size), TierCacheConfiguration.defaultCacheConfig());
+	}
+
+	private List<TierCache> caches(List<PeersRemoteTier> members, TierCacheConfiguration configuration) {
+		this.started.addAll(members);
+		List<TierCache> caches = new ArrayList<>();
+		for (PeersRemoteTier member : members) {
+			caches.add(TierCacheManager.builder()
+				.withCacheConfiguration("books", configuration)
+				.remoteTier(member)
+				.build()
+				.getCache("books"));
+		}
+		return caches;
+	}
+
+	/** A key that {@code member} owns. */
+	private Object keyOwnedBy(PeersRemoteTier member) {
+		for (int i = 0;; i++) {
+			if (member.ownsLocally("books", "key-" + i)) {
+				return "key-" + i;
+			}
+		}
+	}
+
+	private static DISCARD partition(PeersRemoteTier member) throws Exception {
+		DISCARD discard = new DISCARD().discardAll(true);
+		member.channel().getProtocolStack().insertProtocol(discard, ProtocolStack.Position.ABOVE, TP.class);
+		return discard;
+	}
+
+	@Test
+	void ownerThatDoesNotAnswerMakesTheCallerLoadLocallyIntoHotOnly() throws Exception {
+		List<TierCache> caches = cluster("timeout", 3);
+		Object key = keyOwnedBy(this.started.get(1));
+		DISCARD silence = partition(this.started.get(1));
+		assertThat(caches.get(0).get(key, () -> "loaded here")).isEqualTo("loaded here");
+		assertThat(caches.get(0).getStats().count(Counter.PEER_ERRORS)).isPositive();
+		assertThat(caches.get(0).whereCached(key)).containsExactly("hot");
+		silence.discardAll(false);
+	}
+
+	@Test
+	void writesAreStoredAtTheOwnerAndDropOtherMembersHotCopies() {
+		List<TierCache> caches = cluster("writes", 3);
+		Object key = keyOwnedBy(this.started.get(2));
+		caches.get(0).put(key, "v1");
+		assertThat(caches.get(2).whereCached(key)).containsExactly("main");
+		assertThat(caches.get(1).get(key, String.class)).isEqualTo("v1");
+		assertThat(caches.get(1).whereCached(key)).containsExactly("hot");
+		caches.get(0).put(key, "v2");
+		assertThat(caches.get(1).whereCached(key)).isEmpty();
+		assertThat(caches.get(1).get(key, String.class)).isEqualTo("v2");
+		caches.get(0).evict(key);
+		assertThat(caches.get(1).get(key)).isNull();
+		assertThat(caches.get(2).get(key)).isNull();
+	}
+
+	@Test
+	void partitionHealsWithoutPermanentStaleData() throws Exception {
+		List<TierCache> caches = cluster("partition", 3);
+		Object key = keyOwnedBy(this.started.get(0));
+		caches.get(0).put(key, "before");
+		assertThat(caches.get(2).get(key, String.class)).isEqualTo("before");
+		DISCARD cut = partition(this.started.get(2));
+		await().atMost(Duration.ofSeconds(60)).until(() -> this.started.get(0).view().members().size() == 2);
+		caches.get(0).put(key, "after");
+		assertThat(caches.get(2).get(key, String.class)).as("stale while cut off, for at most hot-ttl")
+			.isEqualTo("before");
+		cut.discardAll(false);
+		await().atMost(Duration.ofSeconds(60))
+			.until(() -> this.started.stream().allMatch((member) -> member.view().members().size() == 3));
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(caches.get(2).get(key, () -> "reloaded")).isIn("after", "reloaded"));
+	}
+
+	@Test
+	void memberWithTheWrongSecretCannotJoin() {
+		List<PeersRemoteTier> members = PeersCluster.start("secret", 2, "right secret");
+		this.started.addAll(members);
+		PeersSettings intruder = PeersCluster.withSecret(PeersCluster.settings("secret", portOf(members.get(0)), 9, 2),
+				"wrong secret");
+		PeersRemoteTier wrong = PeersRemoteTier.create(intruder, ValueCodec.java(AllowList.of(List.of())));
+		wrong.start();
+		this.started.add(wrong);
+		await().during(Duration.ofSeconds(3))
+			.atMost(Duration.ofSeconds(10))
+			.until(() -> members.get(0).view().members().size() == 2 && wrong.view().members().size() == 1);
+	}
+
+	private static int portOf(PeersRemoteTier member) {
+		String address = member.view().members().get(0).address();
+		return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+	}
+
+	@Test
+	void hostilePayloadIsRefusedWithoutRunningItsCode() throws Exception {
+		List<TierCache> caches = cluster("hostile", 2);
+		Gadget.triggered.set(false);
+		PeerMessage request = PeerMessage.of(Type.FETCH_OR_LEASE, "books", javaSerialize(new Gadget()));
+		AtomicReference<PeerMessage> reply = new AtomicReference<>();
+		this.started.get(0).handle(new BytesMessage(null, request.encode()), capture(reply));
+		assertThat(reply.get().type()).isEqualTo(Type.MISS);
+		assertThat(Gadget.triggered).isFalse();
+		assertThat(caches.get(0).getStats().count(Counter.REJECTED_PAYLOADS)).isEqualTo(1);
+		this.started.get(0).handle(new BytesMessage(null, "garbage".getBytes()), capture(reply));
+		assertThat(reply.get().type()).isEqualTo(Type.MISS);
+		assertThat(this.started.get(0).view().details().get("rejectedPayloads")).isEqualTo(2L);
+		caches.get(0).put("k", "still working");
+		assertThat(caches.get(1).get("k", String.class)).isEqualTo("still working");
+	}
+
+	@Test
+	void unserializableValueFailsThePutNamingCacheKeyTypeAndClass() {
+		List<TierCache> caches = cluster("unserializable", 2);
+		assertThatExceptionOfType(CodecException.class).isThrownBy(() -> caches.get(0).put(7L, new Object()))
+			.withMessageContaining("'books'")
+			.withMessageContaining("java.lang.Long")
+			.withMessageContaining("java.lang.Object");
+	}
+
+	private static Response capture(AtomicReference<PeerMessage> reply) {
+		return new Response() {
+
+			@Override
+			public void send(Object value, boolean exception) {
+				byte[] bytes = (byte[]) value;
+				reply.set(PeerMessage.decode(bytes, 0, bytes.length));
+			}
+
+			@Override
+			public void send(Message message, boolean exception) {
+				send(message.getArray(), exception);
+			}
+
+		};
+	}
+
+	private static byte[] javaSerialize(Object value) throws IOException {
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+		try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+			out.writeObject(value);
+		}
+		return bytes.toByteArray();
+	}
+
+}
