@@ -1,10 +1,5 @@
 package dev.tiercache.autoconfigure;
 
-import java.util.ArrayList;
-import java.util.List;
-
-import dev.tiercache.codec.AllowList;
-import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.remote.redis.RedisRemoteTier;
 import dev.tiercache.remote.redis.RedisTierSettings;
 import org.apache.commons.logging.Log;
@@ -12,10 +7,8 @@ import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -54,40 +47,15 @@ class RedisModeConfiguration {
 					+ "client's default timeout (60s for Lettuce) before tiercache falls back to the local tier; "
 					+ "set it to a few hundred milliseconds, for example spring.data.redis.timeout=250ms");
 		}
-		return RedisRemoteTier.create(connectionFactory, codec(properties, beanFactory),
+		return RedisRemoteTier.create(connectionFactory, RemoteTierSupport.codec(properties, beanFactory),
 				settings(properties.getRedis()), node::name);
 	}
 
-	static ValueCodec codec(TierCacheProperties properties, BeanFactory beanFactory) {
-		List<String> packages = new ArrayList<>(properties.getSerialization().getAllowedPackages());
-		if (AutoConfigurationPackages.has(beanFactory)) {
-			packages.addAll(AutoConfigurationPackages.get(beanFactory));
-		}
-		return ValueCodec.java(AllowList.of(packages));
-	}
-
 	private static RedisTierSettings settings(TierCacheProperties.Redis redis) {
-		try {
-			return new RedisTierSettings(redis.getKeyPrefix(), redis.getLeaseTimeout(), redis.getInvalidationTimeout(),
-					redis.getHeartbeatInterval(), redis.isTimeToIdle(), redis.getFailureThreshold(),
-					redis.getRetryInterval());
-		}
-		catch (IllegalArgumentException ex) {
-			String setting = ex.getMessage().split(" ")[0];
-			throw new InvalidConfigurationPropertyValueException("tiercache.redis." + setting, valueOf(redis, setting),
-					ex.getMessage());
-		}
-	}
-
-	private static Object valueOf(TierCacheProperties.Redis redis, String setting) {
-		return switch (setting) {
-			case "lease-timeout" -> redis.getLeaseTimeout();
-			case "invalidation-timeout" -> redis.getInvalidationTimeout();
-			case "heartbeat-interval" -> redis.getHeartbeatInterval();
-			case "failure-threshold" -> redis.getFailureThreshold();
-			case "retry-interval" -> redis.getRetryInterval();
-			default -> redis.getKeyPrefix();
-		};
+		return RemoteTierSupport.settings("tiercache.redis", redis,
+				() -> new RedisTierSettings(redis.getKeyPrefix(), redis.getLeaseTimeout(),
+						redis.getInvalidationTimeout(), redis.getHeartbeatInterval(), redis.isTimeToIdle(),
+						redis.getFailureThreshold(), redis.getRetryInterval()));
 	}
 
 }

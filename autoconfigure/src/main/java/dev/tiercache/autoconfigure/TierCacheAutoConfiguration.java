@@ -47,7 +47,7 @@ import org.springframework.util.ClassUtils;
 @ConditionalOnMissingBean(value = CacheManager.class, name = "cacheResolver")
 @ConditionalOnBooleanProperty(name = "tiercache.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(TierCacheProperties.class)
-@Import(RedisModeConfiguration.class)
+@Import({ PeersModeConfiguration.class, RedisModeConfiguration.class })
 public final class TierCacheAutoConfiguration {
 
 	@Bean

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.function.BiFunction;
 
 import dev.tiercache.TierCacheConfiguration;
+import dev.tiercache.remote.peers.Discovery;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -30,7 +31,9 @@ public class TierCacheProperties {
 
 	/**
 	 * Where the authoritative copy of an entry lives: 'local' keeps every entry in this
-	 * JVM's Caffeine tier, with no network; 'redis' keeps it in Redis (configured with
+	 * JVM's Caffeine tier, with no network; 'peers' shares the entries among the
+	 * application's instances (found with JGroups, see 'tiercache.cluster'), each owning
+	 * a part of the keys; 'redis' keeps it in Redis (configured with
 	 * 'spring.data.redis.*') with a hot copy on each node.
 	 */
 	private Mode mode = Mode.LOCAL;
@@ -76,6 +79,8 @@ public class TierCacheProperties {
 
 	private final Stats stats = new Stats();
 
+	private final Cluster cluster = new Cluster();
+
 	private final Redis redis = new Redis();
 
 	private final Serialization serialization = new Serialization();
@@ -114,6 +119,10 @@ public class TierCacheProperties {
 
 	public Stats getStats() {
 		return this.stats;
+	}
+
+	public Cluster getCluster() {
+		return this.cluster;
 	}
 
 	public Redis getRedis() {
@@ -208,9 +217,180 @@ public class TierCacheProperties {
 		LOCAL,
 
 		/**
+		 * On the application's own instances, each owning a share of the keys.
+		 */
+		PEERS,
+
+		/**
 		 * In Redis, with a hot copy on each node.
 		 */
 		REDIS
+
+	}
+
+	/**
+	 * Peers mode settings: how the application's instances find and talk to each other.
+	 */
+	public static class Cluster {
+
+		/**
+		 * Name of the cluster; instances with the same name form one cache. Empty means
+		 * 'spring.application.name', or 'tiercache' when that is not set either.
+		 */
+		private String name = "";
+
+		/**
+		 * Address to listen on. Empty means 127.0.0.1 with 'loopback' discovery and the
+		 * first non-loopback address otherwise; JGroups keywords such as 'SITE_LOCAL' or
+		 * 'match-interface:eth.*' work too.
+		 */
+		private String bindAddress = "";
+
+		/**
+		 * First TCP port to listen on; when it is taken the next 'port-range' ports are
+		 * tried.
+		 */
+		private int port = 7800;
+
+		/**
+		 * How many ports above 'port' to try, and (with 'loopback' discovery) to probe
+		 * for other members, so that several instances can share a machine.
+		 */
+		private int portRange = 10;
+
+		/**
+		 * How members find each other: 'loopback' (instances on this machine), 'static'
+		 * (the 'members' list), 'dns' (every address of 'dns-query', such as a Kubernetes
+		 * headless service), 'kubernetes' (the Kubernetes API; needs
+		 * org.jgroups.kubernetes:jgroups-kubernetes) or 'stack' (the JGroups XML named by
+		 * 'stack').
+		 */
+		private Discovery discovery = Discovery.LOOPBACK;
+
+		/**
+		 * Members to contact with 'static' discovery, as host[port], such as
+		 * 'app-1[7800]'.
+		 */
+		private List<String> members = new ArrayList<>();
+
+		/**
+		 * DNS name that resolves to the address of every member, for 'dns' discovery,
+		 * such as 'books-peers.default.svc.cluster.local'.
+		 */
+		private String dnsQuery = "";
+
+		/**
+		 * JGroups XML configuration for 'stack' discovery, as a resource location such as
+		 * 'classpath:jgroups.xml'.
+		 */
+		private String stack = "";
+
+		/**
+		 * Shared secret of the cluster. When set, every message is encrypted with a key
+		 * derived from it, and a member with another secret can neither join nor read.
+		 * Empty means no encryption; set it whenever the network is shared.
+		 */
+		private String secret = "";
+
+		/**
+		 * How long a node waits for a key's owner to answer before loading the value
+		 * itself and keeping it in the hot tier only.
+		 */
+		private Duration rpcTimeout = Duration.ofMillis(250);
+
+		/**
+		 * How long the node loading a key holds its lease; other nodes asking for the key
+		 * wait for the load, and take over after this if the loader died.
+		 */
+		private Duration leaseTimeout = Duration.ofSeconds(10);
+
+		public String getName() {
+			return this.name;
+		}
+
+		public void setName(String name) {
+			this.name = name;
+		}
+
+		public String getBindAddress() {
+			return this.bindAddress;
+		}
+
+		public void setBindAddress(String bindAddress) {
+			this.bindAddress = bindAddress;
+		}
+
+		public int getPort() {
+			return this.port;
+		}
+
+		public void setPort(int port) {
+			this.port = port;
+		}
+
+		public int getPortRange() {
+			return this.portRange;
+		}
+
+		public void setPortRange(int portRange) {
+			this.portRange = portRange;
+		}
+
+		public Discovery getDiscovery() {
+			return this.discovery;
+		}
+
+		public void setDiscovery(Discovery discovery) {
+			this.discovery = discovery;
+		}
+
+		public List<String> getMembers() {
+			return this.members;
+		}
+
+		public void setMembers(List<String> members) {
+			this.members = members;
+		}
+
+		public String getDnsQuery() {
+			return this.dnsQuery;
+		}
+
+		public void setDnsQuery(String dnsQuery) {
+			this.dnsQuery = dnsQuery;
+		}
+
+		public String getStack() {
+			return this.stack;
+		}
+
+		public void setStack(String stack) {
+			this.stack = stack;
+		}
+
+		public String getSecret() {
+			return this.secret;
+		}
+
+		public void setSecret(String secret) {
+			this.secret = secret;
+		}
+
+		public Duration getRpcTimeout() {
+			return this.rpcTimeout;
+		}
+
+		public void setRpcTimeout(Duration rpcTimeout) {
+			this.rpcTimeout = rpcTimeout;
+		}
+
+		public Duration getLeaseTimeout() {
+			return this.leaseTimeout;
+		}
+
+		public void setLeaseTimeout(Duration leaseTimeout) {
+			this.leaseTimeout = leaseTimeout;
+		}
 
 	}
 

@@ -59,7 +59,9 @@ public enum Counter {
 	/** An invalidation this node received from another node. */
 	INVALIDATIONS_RECEIVED,
 
-	/** An entry handed to its new owner after a membership change. */
+	/**
+	 * An entry this node took over from its previous owner after a membership change.
+	 */
 	HANDOFF_ENTRIES,
 
 	/**

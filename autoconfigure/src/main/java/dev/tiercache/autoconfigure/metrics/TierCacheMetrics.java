@@ -85,7 +85,8 @@ public class TierCacheMetrics extends CacheMeterBinder<TierCache> {
 				Counter.INVALIDATIONS_SENT, "direction", "sent");
 		counter(registry, cache, "tiercache.invalidations", "Invalidations sent and received",
 				Counter.INVALIDATIONS_RECEIVED, "direction", "received");
-		counter(registry, cache, "tiercache.handoff.entries", "Entries handed to a new owner", Counter.HANDOFF_ENTRIES);
+		counter(registry, cache, "tiercache.handoff.entries", "Entries taken over from their previous owner",
+				Counter.HANDOFF_ENTRIES);
 		Gauge.builder("tiercache.size", cache, (c) -> c.getLocalTier().mainSize())
 			.tags(getTagsWithCacheName())
 			.tag("tier", "main")

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import dev.tiercache.TierCacheConfiguration;
 import dev.tiercache.codec.CodecException;
@@ -46,6 +47,7 @@ import org.jgroups.Message;
 import org.jgroups.PhysicalAddress;
 import org.jgroups.Receiver;
 import org.jgroups.View;
+import org.jgroups.ViewId;
 import org.jgroups.blocks.MessageDispatcher;
 import org.jgroups.blocks.RequestHandler;
 import org.jgroups.blocks.RequestOptions;
@@ -69,7 +71,9 @@ public final class PeersRemoteTier implements RemoteTier, RequestHandler, SmartL
 
 	private static final int HANDOFF_BATCH = 200;
 
-	private final PeersSettings settings;
+	private volatile PeersSettings settings;
+
+	private final Supplier<String> nodeName;
 
 	private final ValueCodec codec;
 
@@ -89,8 +93,9 @@ public final class PeersRemoteTier implements RemoteTier, RequestHandler, SmartL
 
 	private volatile boolean running;
 
-	private PeersRemoteTier(PeersSettings settings, ValueCodec codec) {
+	private PeersRemoteTier(PeersSettings settings, ValueCodec codec, Supplier<String> nodeName) {
 		this.settings = settings;
+		this.nodeName = nodeName;
 		this.codec = codec;
 		CustomizableThreadFactory threads = new CustomizableThreadFactory("tiercache-peers-");
 		threads.setDaemon(true);
@@ -104,7 +109,19 @@ public final class PeersRemoteTier implements RemoteTier, RequestHandler, SmartL
 	 * @return the tier, not yet started
 	 */
 	public static PeersRemoteTier create(PeersSettings settings, ValueCodec codec) {
-		return new PeersRemoteTier(settings, codec);
+		return new PeersRemoteTier(settings, codec, settings::nodeName);
+	}
+
+	/**
+	 * Create a peers tier whose node name is decided when it joins the cluster, such as a
+	 * name that includes the port a web server bound at start-up.
+	 * @param settings the tier's settings; their node name is used until the tier starts
+	 * @param codec how keys and values become bytes
+	 * @param nodeName supplies this member's name when the tier starts
+	 * @return the tier, not yet started
+	 */
+	public static PeersRemoteTier create(PeersSettings settings, ValueCodec codec, Supplier<String> nodeName) {
+		return new PeersRemoteTier(settings, codec, nodeName);
 	}
 
 	/**
@@ -115,6 +132,7 @@ public final class PeersRemoteTier implements RemoteTier, RequestHandler, SmartL
 		if (this.running) {
 			return;
 		}
+		this.settings = this.settings.withNodeName(this.nodeName.get());
 		try {
 			JChannel channel = JGroupsStack.channel(this.settings);
 			this.dispatcher = new MessageDispatcher(channel, this).asyncDispatching(true).setReceiver(new Receiver() {
@@ -128,7 +146,8 @@ public final class PeersRemoteTier implements RemoteTier, RequestHandler, SmartL
 			});
 			channel.connect(this.settings.clusterName());
 			this.channel = channel;
-			onView(channel.getView(), false);
+			// On the background thread, which takes every later view in order.
+			this.background.submit(() -> onView(channel.getView(), false)).get();
 		}
 		catch (Exception ex) {
 			throw new IllegalStateException("tiercache could not join cluster '" + this.settings.clusterName() + "' on "
@@ -641,13 +660,18 @@ public final class PeersRemoteTier implements RemoteTier, RequestHandler, SmartL
 	 * entries it no longer owns to their new owners. Runs off the delivery thread.
 	 */
 	private void onView(View view, boolean handOff) {
+		Membership previous = this.membership;
+		if (previous != null && view.getViewId().compareToIDs(previous.view()) <= 0) {
+			// A view this node has already seen, such as the one it connected with.
+			return;
+		}
 		Map<String, Address> addresses = new LinkedHashMap<>();
 		for (Address address : view.getMembers()) {
 			String name = NameCache.get(address);
 			addresses.put((name != null) ? name : address.toString(), address);
 		}
-		Membership previous = this.membership;
-		Membership next = new Membership(new HashRing(new ArrayList<>(addresses.keySet())), addresses);
+		Membership next = new Membership(view.getViewId(), new HashRing(new ArrayList<>(addresses.keySet())),
+				addresses);
 		this.membership = next;
 		logger.info("tiercache: cluster '" + this.settings.clusterName() + "' has " + addresses.size() + " member(s): "
 				+ addresses.keySet());
@@ -881,7 +905,7 @@ public final class PeersRemoteTier implements RemoteTier, RequestHandler, SmartL
 	/**
 	 * The members as of the last view, by logical name, and the ring over them.
 	 */
-	private record Membership(HashRing ring, Map<String, Address> addresses) {
+	private record Membership(ViewId view, HashRing ring, Map<String, Address> addresses) {
 	}
 
 	/**

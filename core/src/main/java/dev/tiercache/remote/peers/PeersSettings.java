@@ -47,4 +47,14 @@ public record PeersSettings(String clusterName, String nodeName, String bindAddr
 		members = List.copyOf(members);
 	}
 
+	/**
+	 * Return these settings with another node name.
+	 * @param name the node name
+	 * @return the new settings
+	 */
+	public PeersSettings withNodeName(String name) {
+		return new PeersSettings(this.clusterName, name, this.bindAddress, this.port, this.portRange, this.discovery,
+				this.members, this.dnsQuery, this.stack, this.secret, this.rpcTimeout, this.leaseTimeout);
+	}
+
 }

@@ -120,6 +120,28 @@ class PeersRemoteTierTests {
 	}
 
 	@Test
+	void memberThatJoinsTakesOverTheEntriesItNowOwns() {
+		int basePort = PeersCluster.freePortRange(5);
+		PeersRemoteTier firstMember = PeersRemoteTier.create(PeersCluster.settings("join", basePort, 1, 2),
+				ValueCodec.java(AllowList.of(List.of("dev.tiercache"))));
+		firstMember.start();
+		TierCache first = caches(List.of(firstMember), TierCacheConfiguration.defaultCacheConfig()).get(0);
+		for (int i = 0; i < 200; i++) {
+			first.put("key-" + i, "value-" + i);
+		}
+		PeersRemoteTier secondMember = PeersRemoteTier.create(PeersCluster.settings("join", basePort, 2, 2),
+				ValueCodec.java(AllowList.of(List.of("dev.tiercache"))));
+		secondMember.start();
+		TierCache second = caches(List.of(secondMember), TierCacheConfiguration.defaultCacheConfig()).get(0);
+		await().atMost(Duration.ofSeconds(30)).until(() -> second.getStats().count(Counter.HANDOFF_ENTRIES) > 0);
+		Object moved = keyOwnedBy(secondMember);
+		await().atMost(Duration.ofSeconds(10)).until(() -> second.whereCached(moved).contains("main"));
+		assertThat(first.whereCached(moved)).doesNotContain("main");
+		assertThat(first.getLocalTier().mainSize() + second.getLocalTier().mainSize()).isEqualTo(200);
+		assertThat(second.get(moved, () -> "reloaded")).isNotEqualTo("reloaded");
+	}
+
+	@Test
 	void memberWithTheWrongSecretCannotJoin() {
 		List<PeersRemoteTier> members = PeersCluster.start("secret", 2, "right secret");
 		this.started.addAll(members);

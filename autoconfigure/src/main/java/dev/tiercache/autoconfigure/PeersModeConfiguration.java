@@ -1,0 +1,63 @@
+package dev.tiercache.autoconfigure;
+
+import dev.tiercache.remote.peers.Discovery;
+import dev.tiercache.remote.peers.PeersRemoteTier;
+import dev.tiercache.remote.peers.PeersSettings;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.util.StringUtils;
+
+/**
+ * Peers mode: a {@link PeersRemoteTier} that joins the application's other instances with
+ * JGroups, configured from {@code tiercache.cluster.*}.
+ *
+ * @author tiercache
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty(name = "tiercache.mode", havingValue = "peers")
+class PeersModeConfiguration {
+
+	private static final Log logger = LogFactory.getLog(PeersModeConfiguration.class);
+
+	/**
+	 * The peers tier; a lifecycle bean that joins the cluster once the context is
+	 * refreshed (after the web server has bound its port, which is part of the default
+	 * node name) and hands its entries to the other members before it leaves.
+	 */
+	@Bean
+	PeersRemoteTier tierCacheRemoteTier(TierCacheProperties properties, TierCacheNode node, BeanFactory beanFactory,
+			Environment environment) {
+		TierCacheProperties.Cluster cluster = properties.getCluster();
+		PeersSettings settings = RemoteTierSupport.settings("tiercache", properties,
+				() -> new PeersSettings(clusterName(cluster, environment), node.name(), bindAddress(cluster),
+						cluster.getPort(), cluster.getPortRange(), cluster.getDiscovery(), cluster.getMembers(),
+						cluster.getDnsQuery(), cluster.getStack(), cluster.getSecret(), cluster.getRpcTimeout(),
+						cluster.getLeaseTimeout()));
+		if (!StringUtils.hasText(cluster.getSecret()) && cluster.getDiscovery() != Discovery.LOOPBACK) {
+			logger.warn("tiercache: tiercache.cluster.secret is not set, so cache traffic between members is "
+					+ "neither authenticated nor encrypted; set the same secret on every member");
+		}
+		return PeersRemoteTier.create(settings, RemoteTierSupport.codec(properties, beanFactory), node::name);
+	}
+
+	private static String clusterName(TierCacheProperties.Cluster cluster, Environment environment) {
+		if (StringUtils.hasText(cluster.getName())) {
+			return cluster.getName();
+		}
+		return environment.getProperty("spring.application.name", "tiercache");
+	}
+
+	private static String bindAddress(TierCacheProperties.Cluster cluster) {
+		if (StringUtils.hasText(cluster.getBindAddress())) {
+			return cluster.getBindAddress();
+		}
+		return (cluster.getDiscovery() == Discovery.LOOPBACK) ? "127.0.0.1" : "NON_LOOPBACK";
+	}
+
+}
