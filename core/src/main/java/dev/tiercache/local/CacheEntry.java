@@ -1,5 +1,7 @@
 package dev.tiercache.local;
 
+import java.util.function.Function;
+
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.cache.Cache;
@@ -26,14 +28,51 @@ public final class CacheEntry implements Cache.ValueWrapper {
 
 	private final long ttlNanos;
 
+	/** The stored entry this one is a copy of with another time to live, or null. */
+	private final @Nullable CacheEntry stored;
+
+	/** The value's bytes, once a remote tier needed them. */
+	private volatile byte @Nullable [] encoded;
+
 	/**
 	 * Create an entry.
 	 * @param value the value, {@code null} for a cached {@code null}
 	 * @param ttlNanos its time to live in nanoseconds, or {@link #FOREVER}
 	 */
 	public CacheEntry(@Nullable Object value, long ttlNanos) {
+		this(value, ttlNanos, null);
+	}
+
+	private CacheEntry(@Nullable Object value, long ttlNanos, @Nullable CacheEntry stored) {
 		this.value = value;
 		this.ttlNanos = ttlNanos;
+		this.stored = stored;
+	}
+
+	/**
+	 * Return this entry with the time to live it has left, sharing its serialized form.
+	 * @param remainingNanos the time to live left
+	 * @return a copy of this entry
+	 */
+	public CacheEntry withRemaining(long remainingNanos) {
+		return new CacheEntry(this.value, remainingNanos, (this.stored != null) ? this.stored : this);
+	}
+
+	/**
+	 * Return the value's bytes, serializing it on first use only: an owner that many
+	 * peers ask for a popular entry serializes it once. The bytes live as long as the
+	 * stored entry.
+	 * @param encoder how the value becomes bytes
+	 * @return the bytes
+	 */
+	public byte[] encodedValue(Function<@Nullable Object, byte[]> encoder) {
+		CacheEntry holder = (this.stored != null) ? this.stored : this;
+		byte[] bytes = holder.encoded;
+		if (bytes == null) {
+			bytes = encoder.apply(this.value);
+			holder.encoded = bytes;
+		}
+		return bytes;
 	}
 
 	@Override

@@ -244,7 +244,7 @@ public final class LocalTier {
 			return null;
 		}
 		long remaining = remaining(key, entry);
-		return (remaining > 0) ? new CacheEntry(entry.get(), remaining) : null;
+		return (remaining > 0) ? entry.withRemaining(remaining) : null;
 	}
 
 	/**
@@ -255,7 +255,7 @@ public final class LocalTier {
 		this.main.asMap().forEach((key, entry) -> {
 			long remaining = remaining(key, entry);
 			if (remaining > 0) {
-				action.accept(key, new CacheEntry(entry.get(), remaining));
+				action.accept(key, entry.withRemaining(remaining));
 			}
 		});
 	}

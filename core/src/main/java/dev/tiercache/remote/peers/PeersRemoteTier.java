@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -140,7 +141,12 @@ public final class PeersRemoteTier implements RemoteTier, RequestHandler, SmartL
 				@Override
 				public void viewAccepted(View view) {
 					// Rebuild the ring off the JGroups delivery thread.
-					PeersRemoteTier.this.background.execute(() -> onView(view, true));
+					try {
+						PeersRemoteTier.this.background.execute(() -> onView(view, true));
+					}
+					catch (RejectedExecutionException ex) {
+						// Closing: the members that stay rebuild their own rings.
+					}
 				}
 
 			});
@@ -257,7 +263,16 @@ public final class PeersRemoteTier implements RemoteTier, RequestHandler, SmartL
 				return stored;
 			}
 			LocalWaiter waiter = new LocalWaiter();
-			long token = registration.leases().acquireOrPark(key, waiter, System.nanoTime());
+			long token;
+			synchronized (registration.leases()) {
+				// Again under the lock a load completes under, or a load that finished
+				// since the first look would be run a second time.
+				stored = registration.local().getOwned(key);
+				token = (stored != null) ? 0 : registration.leases().acquireOrPark(key, waiter, System.nanoTime());
+			}
+			if (stored != null) {
+				return stored;
+			}
 			if (token == 0) {
 				if (!waited) {
 					registration.stats().record(Counter.LEASE_WAITS);
@@ -602,7 +617,16 @@ public final class PeersRemoteTier implements RemoteTier, RequestHandler, SmartL
 		if (stored != null) {
 			return valueOrMiss(stored);
 		}
-		long token = registration.leases().acquireOrPark(key, new PeerWaiter(response), System.nanoTime());
+		long token;
+		synchronized (registration.leases()) {
+			// Again under the lock a load completes under (see fetchOrLoad).
+			stored = registration.local().getOwned(key);
+			token = (stored != null) ? 0
+					: registration.leases().acquireOrPark(key, new PeerWaiter(response), System.nanoTime());
+		}
+		if (stored != null) {
+			return valueOrMiss(stored);
+		}
 		if (token == 0) {
 			registration.stats().record(Counter.LEASE_WAITS);
 			return null;
@@ -638,7 +662,7 @@ public final class PeersRemoteTier implements RemoteTier, RequestHandler, SmartL
 		if (entry == null) {
 			return PeerMessage.reply(Type.MISS);
 		}
-		return PeerMessage.value(this.codec.encode(entry.get()), entry.ttlNanos());
+		return PeerMessage.value(entry.encodedValue(this.codec::encode), entry.ttlNanos());
 	}
 
 	private void grant(Registration registration, @Nullable Grant grant) {
@@ -727,7 +751,7 @@ public final class PeersRemoteTier implements RemoteTier, RequestHandler, SmartL
 			for (Object[] move : batch) {
 				try {
 					byte[] key = this.codec.encode(move[0]);
-					byte[] value = this.codec.encode(((CacheEntry) move[1]).get());
+					byte[] value = ((CacheEntry) move[1]).encodedValue(this.codec::encode);
 					out.writeInt(key.length);
 					out.write(key);
 					out.writeInt(value.length);

@@ -234,8 +234,8 @@ public final class RedisRemoteTier implements RemoteTier, MessageListener, Smart
 	public @Nullable CacheEntry fetch(String cache, Object key) {
 		Registration registration = registration(cache);
 		byte[] valueKey = utf8(valueKey(cache, key));
-		List<Object> reply = redis(registration.stats(), "GET", (connection) -> connection.scriptingCommands()
-			.eval(RedisScripts.FETCH, ReturnType.MULTI, 1, valueKey, registration.idleTtl()));
+		List<Object> reply = redis(registration.stats(), "GET", (connection) -> RedisScripts.FETCH.run(connection,
+				ReturnType.MULTI, 1, valueKey, registration.idleTtl()));
 		return toEntry(registration, reply);
 	}
 
@@ -254,9 +254,8 @@ public final class RedisRemoteTier implements RemoteTier, MessageListener, Smart
 				loaded = this.loadWaiters.computeIfAbsent(name, (k) -> new CompletableFuture<>());
 				byte[] token = ascii(this.nodeId + ":" + ThreadLocalRandom.current().nextLong());
 				List<Object> reply = redis(registration.stats(), "GET/SET NX",
-						(connection) -> connection.scriptingCommands()
-							.eval(RedisScripts.FETCH_OR_LEASE, ReturnType.MULTI, 2, valueKey, leaseKey,
-									registration.idleTtl(), token, leaseMillis));
+						(connection) -> RedisScripts.FETCH_OR_LEASE.run(connection, ReturnType.MULTI, 2, valueKey,
+								leaseKey, registration.idleTtl(), token, leaseMillis));
 				if (reply != null && reply.size() == 2) {
 					CacheEntry stored = toEntry(registration, reply);
 					if (stored != null) {
@@ -309,10 +308,8 @@ public final class RedisRemoteTier implements RemoteTier, MessageListener, Smart
 		else {
 			try {
 				byte[] bytes = this.codec.encode(loaded.get());
-				redis(registration.stats(), "SET",
-						(connection) -> connection.scriptingCommands()
-							.eval(RedisScripts.STORE_IF_LEASED, ReturnType.INTEGER, 2, valueKey, leaseKey, bytes,
-									ttlArgument(loaded), token));
+				redis(registration.stats(), "SET", (connection) -> RedisScripts.STORE_IF_LEASED.run(connection,
+						ReturnType.INTEGER, 2, valueKey, leaseKey, bytes, ttlArgument(loaded), token));
 			}
 			catch (CodecException ex) {
 				rejected(registration.stats(), ex);
@@ -333,10 +330,8 @@ public final class RedisRemoteTier implements RemoteTier, MessageListener, Smart
 		byte[] keyBytes = this.codec.encode(key);
 		byte[] bytes = this.codec.encode(entry.get());
 		try {
-			redis(registration.stats(), "SET",
-					(connection) -> connection.scriptingCommands()
-						.eval(RedisScripts.STORE, ReturnType.INTEGER, 2, utf8(name), utf8(name + ":lock"), bytes,
-								ttlArgument(entry)));
+			redis(registration.stats(), "SET", (connection) -> RedisScripts.STORE.run(connection, ReturnType.INTEGER, 2,
+					utf8(name), utf8(name + ":lock"), bytes, ttlArgument(entry)));
 		}
 		catch (RemoteTierException ex) {
 			addPending(cache, key);
@@ -350,10 +345,8 @@ public final class RedisRemoteTier implements RemoteTier, MessageListener, Smart
 		Registration registration = registration(cache);
 		String name = valueKey(cache, key);
 		byte[] bytes = this.codec.encode(entry.get());
-		List<Object> reply = redis(registration.stats(), "SET NX",
-				(connection) -> connection.scriptingCommands()
-					.eval(RedisScripts.STORE_IF_ABSENT, ReturnType.MULTI, 2, utf8(name), utf8(name + ":lock"), bytes,
-							ttlArgument(entry)));
+		List<Object> reply = redis(registration.stats(), "SET NX", (connection) -> RedisScripts.STORE_IF_ABSENT
+			.run(connection, ReturnType.MULTI, 2, utf8(name), utf8(name + ":lock"), bytes, ttlArgument(entry)));
 		return toEntry(registration, reply);
 	}
 
@@ -363,8 +356,8 @@ public final class RedisRemoteTier implements RemoteTier, MessageListener, Smart
 		String name = valueKey(cache, key);
 		Long removed;
 		try {
-			removed = redis(registration.stats(), "UNLINK", (connection) -> connection.scriptingCommands()
-				.eval(RedisScripts.EVICT, ReturnType.INTEGER, 2, utf8(name), utf8(name + ":lock")));
+			removed = redis(registration.stats(), "UNLINK", (connection) -> RedisScripts.EVICT.run(connection,
+					ReturnType.INTEGER, 2, utf8(name), utf8(name + ":lock")));
 		}
 		catch (RemoteTierException ex) {
 			addPending(cache, key);
@@ -640,8 +633,8 @@ public final class RedisRemoteTier implements RemoteTier, MessageListener, Smart
 
 	private void releaseQuietly(Registration registration, byte[] leaseKey, byte[] token) {
 		try {
-			redis(registration.stats(), "DEL", (connection) -> connection.scriptingCommands()
-				.eval(RedisScripts.RELEASE, ReturnType.INTEGER, 1, leaseKey, token));
+			redis(registration.stats(), "DEL",
+					(connection) -> RedisScripts.RELEASE.run(connection, ReturnType.INTEGER, 1, leaseKey, token));
 		}
 		catch (RemoteTierException ex) {
 			// The lease expires by itself.

@@ -1,6 +1,14 @@
 package dev.tiercache.remote.redis;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.ReturnType;
 
 /**
  * The Lua scripts of the Redis tier. Each runs atomically in Redis and touches only the
@@ -15,7 +23,7 @@ final class RedisScripts {
 	 * KEYS[1] value; ARGV[1] sliding time to live in ms, or 0. Returns {value, pttl} or
 	 * nil.
 	 */
-	static final byte[] FETCH = bytes("""
+	static final Script FETCH = bytes("""
 			local v = redis.call('GET', KEYS[1])
 			if not v then return nil end
 			if ARGV[1] ~= '0' then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
@@ -28,7 +36,7 @@ final class RedisScripts {
 	 * lease if it is free and returns {1}, or {0} if another node holds it. Doing both in
 	 * one step means no caller can take a lease just after another stored the value.
 	 */
-	static final byte[] FETCH_OR_LEASE = bytes("""
+	static final Script FETCH_OR_LEASE = bytes("""
 			local v = redis.call('GET', KEYS[1])
 			if v then
 				if ARGV[1] ~= '0' then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
@@ -42,7 +50,7 @@ final class RedisScripts {
 	 * KEYS[1] value, KEYS[2] lease; ARGV[1] bytes, ARGV[2] ttl in ms or 0 for none. A
 	 * write cancels a load under way by deleting its lease.
 	 */
-	static final byte[] STORE = bytes("""
+	static final Script STORE = bytes("""
 			if ARGV[2] == '0' then redis.call('SET', KEYS[1], ARGV[1])
 			else redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
 			redis.call('DEL', KEYS[2])
@@ -50,7 +58,7 @@ final class RedisScripts {
 			""");
 
 	/** As {@link #STORE}, unless the key has a value: then returns {value, pttl}. */
-	static final byte[] STORE_IF_ABSENT = bytes("""
+	static final Script STORE_IF_ABSENT = bytes("""
 			local v = redis.call('GET', KEYS[1])
 			if v then return {v, redis.call('PTTL', KEYS[1])} end
 			if ARGV[2] == '0' then redis.call('SET', KEYS[1], ARGV[1])
@@ -63,7 +71,7 @@ final class RedisScripts {
 	 * As {@link #STORE}, but only while ARGV[3] still holds the lease: a write or an
 	 * eviction during the load deleted it, and the loaded value must not overwrite them.
 	 */
-	static final byte[] STORE_IF_LEASED = bytes("""
+	static final Script STORE_IF_LEASED = bytes("""
 			if redis.call('GET', KEYS[2]) ~= ARGV[3] then return 0 end
 			if ARGV[2] == '0' then redis.call('SET', KEYS[1], ARGV[1])
 			else redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
@@ -74,13 +82,13 @@ final class RedisScripts {
 	/**
 	 * KEYS[1] lease; ARGV[1] token. Deletes the lease only if the token still holds it.
 	 */
-	static final byte[] RELEASE = bytes("""
+	static final Script RELEASE = bytes("""
 			if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 			return 0
 			""");
 
 	/** KEYS[1] value, KEYS[2] lease. Returns how many values were removed. */
-	static final byte[] EVICT = bytes("""
+	static final Script EVICT = bytes("""
 			local n = redis.call('UNLINK', KEYS[1])
 			redis.call('UNLINK', KEYS[2])
 			return n
@@ -89,8 +97,54 @@ final class RedisScripts {
 	private RedisScripts() {
 	}
 
-	private static byte[] bytes(String script) {
-		return script.getBytes(StandardCharsets.UTF_8);
+	private static Script bytes(String script) {
+		return new Script(script.getBytes(StandardCharsets.UTF_8));
+	}
+
+	/**
+	 * A script, run by its SHA-1 digest ({@code EVALSHA}) so that Redis neither receives
+	 * nor hashes its body on every call; the body is sent once, when Redis does not know
+	 * it yet (after a restart or {@code SCRIPT FLUSH}).
+	 */
+	static final class Script {
+
+		private final byte[] body;
+
+		private final byte[] sha1;
+
+		Script(byte[] body) {
+			this.body = body;
+			try {
+				this.sha1 = HexFormat.of()
+					.formatHex(MessageDigest.getInstance("SHA-1").digest(body))
+					.getBytes(StandardCharsets.US_ASCII);
+			}
+			catch (NoSuchAlgorithmException ex) {
+				throw new IllegalStateException("SHA-1 is part of every Java runtime", ex);
+			}
+		}
+
+		<T> @Nullable T run(RedisConnection connection, ReturnType type, int keys, byte[]... keysAndArgs) {
+			try {
+				return connection.scriptingCommands().evalSha(this.sha1, type, keys, keysAndArgs);
+			}
+			catch (RuntimeException ex) {
+				if (!isNoScript(ex)) {
+					throw ex;
+				}
+				return connection.scriptingCommands().eval(this.body, type, keys, keysAndArgs);
+			}
+		}
+
+		private static boolean isNoScript(Throwable ex) {
+			for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+				if (cause.getMessage() != null && cause.getMessage().contains("NOSCRIPT")) {
+					return true;
+				}
+			}
+			return false;
+		}
+
 	}
 
 }
