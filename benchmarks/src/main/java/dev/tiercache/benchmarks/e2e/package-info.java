@@ -1,0 +1,9 @@
+/**
+ * End-to-end drivers: several nodes (cache managers with their own peers or Redis
+ * connections) in one JVM, a real {@code redis-server} on loopback, latency percentiles
+ * from HdrHistogram. Benchmarks 3 (remote hit), 4 (stampede) and 5 (capacity).
+ */
+@NullMarked
+package dev.tiercache.benchmarks.e2e;
+
+import org.jspecify.annotations.NullMarked;

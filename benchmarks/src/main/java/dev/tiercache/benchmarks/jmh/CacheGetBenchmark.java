@@ -1,0 +1,107 @@
+package dev.tiercache.benchmarks.jmh;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import dev.tiercache.TierCacheConfiguration;
+import dev.tiercache.TierCacheManager;
+import dev.tiercache.benchmarks.Book;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.springframework.cache.caffeine.CaffeineCache;
+
+/**
+ * Benchmark 2: a raw {@code Cache.get(key)} hit, with no proxy: {@code TierCache} vs
+ * Spring's {@code CaffeineCache} vs a bare Caffeine {@code getIfPresent}, all bounded and
+ * expiring after the same time. {@code caffeine-per-entry-ttl} is bare Caffeine with a
+ * per-entry expiry ({@code Expiry}), which tiercache needs for TTL jitter and for entries
+ * that arrive with their remaining time to live. Run with 1 and 2 threads.
+ *
+ * @author tiercache
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class CacheGetBenchmark {
+
+	private static final int KEYS = 1024;
+
+	/** What answers the read. */
+	@Param({ "tiercache-local", "caffeine-cache", "caffeine", "caffeine-per-entry-ttl" })
+	public String contender;
+
+	private TierCacheManager manager;
+
+	private Function<Object, Object> get;
+
+	private final Long[] ids = new Long[KEYS];
+
+	@Setup(Level.Trial)
+	public void start() {
+		TierCacheConfiguration config = TierCacheConfiguration.defaultCacheConfig();
+		this.manager = TierCacheManager.builder().cacheDefaults(config).build();
+		Cache<Object, Object> caffeine = this.contender.equals("caffeine-per-entry-ttl")
+				? Caffeine.newBuilder()
+					.maximumSize(config.getMaximumSize())
+					.expireAfter(Expiry.writing((key, value) -> config.getTtl()))
+					.build()
+				: Caffeine.newBuilder().maximumSize(config.getMaximumSize()).expireAfterWrite(config.getTtl()).build();
+		org.springframework.cache.Cache cache = switch (this.contender) {
+			case "tiercache-local" -> this.manager.getCache("books");
+			case "caffeine-cache" -> new CaffeineCache("books", caffeine);
+			default -> null;
+		};
+		this.get = (cache != null) ? cache::get : caffeine::getIfPresent;
+		for (int i = 0; i < KEYS; i++) {
+			this.ids[i] = 1_000_000L + i;
+			if (cache != null) {
+				cache.put(this.ids[i], Book.of(i));
+			}
+			else {
+				caffeine.put(this.ids[i], Book.of(i));
+			}
+		}
+		for (Long id : this.ids) {
+			if (this.get.apply(id) == null) {
+				throw new IllegalStateException(this.contender + " lost key " + id);
+			}
+		}
+	}
+
+	@TearDown(Level.Trial)
+	public void stop() {
+		this.manager.close();
+	}
+
+	/**
+	 * Each benchmark thread walks the keys from its own position.
+	 */
+	@State(Scope.Thread)
+	public static class Cursor {
+
+		private int next;
+
+		Long next(Long[] ids) {
+			return ids[this.next++ & (KEYS - 1)];
+		}
+
+	}
+
+	@Benchmark
+	public Object get(Cursor cursor) {
+		return this.get.apply(cursor.next(this.ids));
+	}
+
+}
