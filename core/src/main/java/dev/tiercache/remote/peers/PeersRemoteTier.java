@@ -768,9 +768,14 @@ public final class PeersRemoteTier implements RemoteTier, RequestHandler, SmartL
 			throw new UncheckedIOException(ex);
 		}
 		try {
-			dispatcher().sendMessage(new BytesMessage(target,
+			byte[] reply = dispatcher().sendMessage(new BytesMessage(target,
 					PeerMessage.of(Type.HANDOFF, registration.name()).withValue(bytes.toByteArray(), 0).encode()),
 					RequestOptions.SYNC().timeout(4 * rpcMillis()));
+			if (reply == null || PeerMessage.decode(reply, 0, reply.length).type() != Type.OK) {
+				// Not taken (the new owner has no such cache yet, say): keep the entries.
+				registration.stats().record(Counter.PEER_ERRORS);
+				return false;
+			}
 		}
 		catch (Exception ex) {
 			registration.stats().record(Counter.PEER_ERRORS);

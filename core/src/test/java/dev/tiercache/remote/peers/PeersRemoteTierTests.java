@@ -131,14 +131,35 @@ class PeersRemoteTierTests {
 		}
 		PeersRemoteTier secondMember = PeersRemoteTier.create(PeersCluster.settings("join", basePort, 2, 2),
 				ValueCodec.java(AllowList.of(List.of("dev.tiercache"))));
-		secondMember.start();
+		// Its caches exist before it joins, as in a Spring context (the tier is a
+		// SmartLifecycle).
 		TierCache second = caches(List.of(secondMember), TierCacheConfiguration.defaultCacheConfig()).get(0);
+		secondMember.start();
 		await().atMost(Duration.ofSeconds(30)).until(() -> second.getStats().count(Counter.HANDOFF_ENTRIES) > 0);
 		Object moved = keyOwnedBy(secondMember);
 		await().atMost(Duration.ofSeconds(10)).until(() -> second.whereCached(moved).contains("main"));
 		assertThat(first.whereCached(moved)).doesNotContain("main");
 		assertThat(first.getLocalTier().mainSize() + second.getLocalTier().mainSize()).isEqualTo(200);
 		assertThat(second.get(moved, () -> "reloaded")).isNotEqualTo("reloaded");
+	}
+
+	@Test
+	void entriesThatTheNewOwnerCannotTakeStayWhereTheyAre() {
+		int basePort = PeersCluster.freePortRange(5);
+		PeersRemoteTier firstMember = PeersRemoteTier.create(PeersCluster.settings("keep", basePort, 1, 2),
+				ValueCodec.java(AllowList.of(List.of("dev.tiercache"))));
+		firstMember.start();
+		TierCache first = caches(List.of(firstMember), TierCacheConfiguration.defaultCacheConfig()).get(0);
+		for (int i = 0; i < 200; i++) {
+			first.put("key-" + i, "value-" + i);
+		}
+		// A member with no cache named "books" (and no way to create one) joins.
+		PeersRemoteTier secondMember = PeersRemoteTier.create(PeersCluster.settings("keep", basePort, 2, 2),
+				ValueCodec.java(AllowList.of(List.of("dev.tiercache"))));
+		this.started.add(secondMember);
+		secondMember.start();
+		await().atMost(Duration.ofSeconds(30)).until(() -> first.getStats().count(Counter.PEER_ERRORS) > 0);
+		assertThat(first.getLocalTier().mainSize()).isEqualTo(200);
 	}
 
 	@Test
