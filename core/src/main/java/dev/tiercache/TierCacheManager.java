@@ -14,10 +14,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.tiercache.local.CoarseTicker;
 import dev.tiercache.local.LocalTier;
 import dev.tiercache.remote.RemoteTier;
 import dev.tiercache.stats.StatsCounter;
@@ -53,6 +55,11 @@ public final class TierCacheManager implements CacheManager, AutoCloseable {
 
 	private final Ticker ticker;
 
+	/** The shared coarse clock, when no clock was given, released on close. */
+	private final @Nullable CoarseTicker ownClock;
+
+	private final AtomicBoolean closed = new AtomicBoolean();
+
 	private final RandomGenerator random;
 
 	private final Executor executor;
@@ -68,7 +75,8 @@ public final class TierCacheManager implements CacheManager, AutoCloseable {
 	private TierCacheManager(Builder builder) {
 		this.defaults = builder.defaults;
 		this.dynamic = builder.dynamic;
-		this.ticker = builder.ticker;
+		this.ownClock = (builder.ticker == null) ? CoarseTicker.acquire() : null;
+		this.ticker = (this.ownClock != null) ? this.ownClock : builder.ticker;
 		this.random = builder.random;
 		this.executor = builder.executor;
 		this.recordStats = builder.recordStats;
@@ -151,10 +159,17 @@ public final class TierCacheManager implements CacheManager, AutoCloseable {
 	}
 
 	/**
-	 * Close the remote tier, if any, and stop the threads of asynchronous remote loads.
+	 * Close the remote tier, if any, stop the threads of asynchronous remote loads and
+	 * release the clock.
 	 */
 	@Override
 	public void close() {
+		if (!this.closed.compareAndSet(false, true)) {
+			return;
+		}
+		if (this.ownClock != null) {
+			this.ownClock.release();
+		}
 		if (this.remote != null) {
 			this.remote.close();
 		}
@@ -183,7 +198,7 @@ public final class TierCacheManager implements CacheManager, AutoCloseable {
 
 		private boolean dynamic = true;
 
-		private Ticker ticker = Ticker.systemTicker();
+		private @Nullable Ticker ticker;
 
 		private RandomGenerator random = ThreadLocalRandom.current();
 
@@ -253,7 +268,8 @@ public final class TierCacheManager implements CacheManager, AutoCloseable {
 		}
 
 		/**
-		 * Set the clock that entries expire by; tests pass a fake one.
+		 * Set the clock that entries expire by; tests pass a fake one. The default is the
+		 * {@link CoarseTicker}, the system clock read once per millisecond.
 		 * @param ticker the clock
 		 * @return this builder
 		 */

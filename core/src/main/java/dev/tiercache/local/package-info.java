@@ -8,6 +8,8 @@
  * Entries are {@link dev.tiercache.local.CacheEntry} objects that carry their own time to
  * live (randomly shortened by the configured jitter when written) and are themselves
  * Spring {@code ValueWrapper}s, so a hit returns the stored object without allocating.
+ * They expire by the {@link dev.tiercache.local.CoarseTicker}, so a hit does not read the
+ * system clock either.
  */
 @NullMarked
 package dev.tiercache.local;

@@ -6,9 +6,12 @@ import java.util.function.Function;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tiercache.TierCacheConfiguration;
 import dev.tiercache.TierCacheManager;
 import dev.tiercache.benchmarks.Book;
+import dev.tiercache.local.CoarseTicker;
+import org.jspecify.annotations.Nullable;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -39,10 +42,13 @@ public class CacheGetBenchmark {
 	private static final int KEYS = 1024;
 
 	/** What answers the read. */
-	@Param({ "tiercache-local", "caffeine-cache", "caffeine", "caffeine-per-entry-ttl" })
+	@Param({ "tiercache-local", "caffeine-cache", "caffeine", "caffeine-per-entry-ttl",
+			"caffeine-per-entry-ttl-coarse" })
 	public String contender;
 
 	private TierCacheManager manager;
+
+	private @Nullable CoarseTicker clock;
 
 	private Function<Object, Object> get;
 
@@ -52,8 +58,10 @@ public class CacheGetBenchmark {
 	public void start() {
 		TierCacheConfiguration config = TierCacheConfiguration.defaultCacheConfig();
 		this.manager = TierCacheManager.builder().cacheDefaults(config).build();
-		Cache<Object, Object> caffeine = this.contender.equals("caffeine-per-entry-ttl")
+		this.clock = this.contender.endsWith("-coarse") ? CoarseTicker.acquire() : null;
+		Cache<Object, Object> caffeine = this.contender.startsWith("caffeine-per-entry-ttl")
 				? Caffeine.newBuilder()
+					.ticker((this.clock != null) ? this.clock : Ticker.systemTicker())
 					.maximumSize(config.getMaximumSize())
 					.expireAfter(Expiry.writing((key, value) -> config.getTtl()))
 					.build()
@@ -83,6 +91,9 @@ public class CacheGetBenchmark {
 	@TearDown(Level.Trial)
 	public void stop() {
 		this.manager.close();
+		if (this.clock != null) {
+			this.clock.release();
+		}
 	}
 
 	/**
