@@ -12,7 +12,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -202,7 +201,7 @@ public final class TierCacheManager implements CacheManager, AutoCloseable {
 
 		private RandomGenerator random = ThreadLocalRandom.current();
 
-		private Executor executor = ForkJoinPool.commonPool();
+		private Executor executor = Runnable::run;
 
 		private boolean recordStats = true;
 
@@ -291,8 +290,15 @@ public final class TierCacheManager implements CacheManager, AutoCloseable {
 		}
 
 		/**
-		 * Set where Caffeine runs maintenance work and eviction listeners.
-		 * @param executor the executor; {@code Runnable::run} runs it on the caller
+		 * Set where Caffeine runs maintenance work and eviction listeners. The default,
+		 * {@code Runnable::run}, runs it on the caller that fills a read buffer: a few
+		 * O(1) steps per buffered read, and the listener only counts evictions. Handing
+		 * it to a pool instead wakes a parked worker every few reads when reads are
+		 * spread out, as behind Spring's proxy, which cost such a hit about 20%
+		 * (docs/benchmarks.md); it also keeps caches clear of the common pool's lost-task
+		 * bug on Java 17 (JDK-8330017).
+		 * @param executor the executor; {@code Runnable::run} (the default) runs it on
+		 * the caller
 		 * @return this builder
 		 */
 		public Builder executor(Executor executor) {

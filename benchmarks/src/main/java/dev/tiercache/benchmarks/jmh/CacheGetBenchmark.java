@@ -46,6 +46,10 @@ public class CacheGetBenchmark {
 			"caffeine-per-entry-ttl-coarse" })
 	public String contender;
 
+	/** How full the cache is: {@code full} or {@code tenth} (see {@link Fill}). */
+	@Param({ "full", "tenth" })
+	public String fill;
+
 	private TierCacheManager manager;
 
 	private @Nullable CoarseTicker clock;
@@ -56,7 +60,7 @@ public class CacheGetBenchmark {
 
 	@Setup(Level.Trial)
 	public void start() {
-		TierCacheConfiguration config = TierCacheConfiguration.defaultCacheConfig();
+		TierCacheConfiguration config = Fill.of(this.fill).config(KEYS);
 		this.manager = TierCacheManager.builder().cacheDefaults(config).build();
 		this.clock = this.contender.endsWith("-coarse") ? CoarseTicker.acquire() : null;
 		Cache<Object, Object> caffeine = this.contender.startsWith("caffeine-per-entry-ttl")

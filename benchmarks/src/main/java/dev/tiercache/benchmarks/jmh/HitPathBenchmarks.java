@@ -87,7 +87,8 @@ public final class HitPathBenchmarks {
 
 	private static String method(RunResult result) {
 		String benchmark = result.getParams().getBenchmark();
-		return benchmark.substring(benchmark.lastIndexOf('.') + 1);
+		String fill = result.getParams().getParam("fill");
+		return benchmark.substring(benchmark.lastIndexOf('.') + 1) + ((fill != null) ? ", cache " + fill : "");
 	}
 
 	private static String contender(RunResult result) {

@@ -2,7 +2,6 @@ package dev.tiercache.benchmarks.jmh;
 
 import java.util.concurrent.TimeUnit;
 
-import dev.tiercache.TierCacheConfiguration;
 import dev.tiercache.benchmarks.Contender;
 import dev.tiercache.benchmarks.Contender.Nodes;
 
@@ -40,6 +39,10 @@ public class ProxyHitBenchmark {
 	@Param({ "tiercache-local", "tiercache-peers", "caffeine", "concurrent-map" })
 	public String contender;
 
+	/** How full the cache is: {@code full} or {@code tenth} (see {@link Fill}). */
+	@Param({ "full", "tenth" })
+	public String fill;
+
 	private Nodes nodes;
 
 	private AnnotationConfigApplicationContext context;
@@ -50,7 +53,7 @@ public class ProxyHitBenchmark {
 
 	@Setup(Level.Trial)
 	public void start() {
-		this.nodes = Contender.of(this.contender).start(1, TierCacheConfiguration.defaultCacheConfig(), null);
+		this.nodes = Contender.of(this.contender).start(1, Fill.of(this.fill).config(KEYS), null);
 		this.context = new AnnotationConfigApplicationContext();
 		this.context.registerBean(CacheManager.class, () -> this.nodes.manager(0));
 		this.context.register(Application.class);
