@@ -104,6 +104,20 @@ class TierCacheManagerTests {
 	}
 
 	@Test
+	void maintenanceRunsOnTheCallerByDefault() {
+		TierCacheManager manager = TierCacheManager.builder()
+			.cacheDefaults(TierCacheConfiguration.defaultCacheConfig().withMaximumSize(10))
+			.build();
+		TierCache cache = manager.getCache("small");
+		for (int i = 0; i < 11; i++) {
+			cache.put(i, "v" + i);
+		}
+		assertThat(cache.getLocalTier().mainSize()).isEqualTo(10);
+		assertThat(cache.getStats().count(dev.tiercache.stats.Counter.EVICTIONS)).isEqualTo(1);
+		manager.close();
+	}
+
+	@Test
 	void weightBoundKeepsTheEstimatedBytesUnderTheBudget() {
 		TierCacheManager manager = TierCacheManager.builder()
 			.cacheDefaults(TierCacheConfiguration.defaultCacheConfig().withMaximumWeight(100_000))
