@@ -6,6 +6,10 @@ import java.io.ObjectOutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.tiercache.TierCache;
@@ -83,6 +87,58 @@ class PeersRemoteTierTests {
 		assertThat(caches.get(0).getStats().count(Counter.PEER_ERRORS)).isPositive();
 		assertThat(caches.get(0).whereCached(key)).containsExactly("hot");
 		silence.discardAll(false);
+	}
+
+	@Test
+	void largeValuesFetchedBothWaysAtOnceAllArrive() throws Exception {
+		// Values of several JGroups fragments crossing in both directions at once: every
+		// fetch returns the owner's value, none stalls or times out. (A stack that served
+		// requests on the receiving thread failed exactly this; docs/benchmarks.md.)
+		List<TierCache> caches = caches(PeersCluster.start("large", 2),
+				TierCacheConfiguration.defaultCacheConfig().withHotRatio(0));
+		List<List<Object>> remoteKeys = List.of(new ArrayList<>(), new ArrayList<>());
+		for (int i = 0; remoteKeys.get(0).size() < 10 || remoteKeys.get(1).size() < 10; i++) {
+			String key = "key-" + i;
+			int owner = this.started.get(0).ownsLocally("books", key) ? 0 : 1;
+			caches.get(owner).put(key, large(key));
+			remoteKeys.get(1 - owner).add(key);
+		}
+		ExecutorService threads = Executors.newFixedThreadPool(16);
+		try {
+			List<Future<Integer>> readers = new ArrayList<>();
+			for (int t = 0; t < 16; t++) {
+				int member = t % 2;
+				readers.add(threads.submit(() -> {
+					int reads = 0;
+					for (int round = 0; round < 20; round++) {
+						for (Object key : remoteKeys.get(member)) {
+							if (large(key).equals(caches.get(member).get(key, String.class))) {
+								reads++;
+							}
+						}
+					}
+					return reads;
+				}));
+			}
+			int reads = 0;
+			for (Future<Integer> reader : readers) {
+				reads += reader.get(60, TimeUnit.SECONDS);
+			}
+			assertThat(reads)
+				.as("reads that returned the owner's value; peer errors %d and %d",
+						caches.get(0).getStats().count(Counter.PEER_ERRORS),
+						caches.get(1).getStats().count(Counter.PEER_ERRORS))
+				.isEqualTo(8 * 20 * (remoteKeys.get(0).size() + remoteKeys.get(1).size()));
+		}
+		finally {
+			threads.shutdownNow();
+		}
+		assertThat(caches.get(0).getStats().count(Counter.PEER_ERRORS)).isZero();
+		assertThat(caches.get(1).getStats().count(Counter.PEER_ERRORS)).isZero();
+	}
+
+	private static String large(Object key) {
+		return (key + ":").repeat(40_000);
 	}
 
 	@Test
