@@ -11,6 +11,7 @@ import org.springframework.beans.BeanWrapperImpl;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.core.Conventions;
 
 /**
  * What the remote modes share in their configuration: the codec and the reporting of
@@ -52,24 +53,10 @@ final class RemoteTierSupport {
 		}
 		catch (IllegalArgumentException ex) {
 			String name = ex.getMessage().split(" ")[0];
-			Object value = new BeanWrapperImpl(properties).getPropertyValue(camelCase(name));
+			Object value = new BeanWrapperImpl(properties)
+				.getPropertyValue(Conventions.attributeNameToPropertyName(name));
 			throw new InvalidConfigurationPropertyValueException(prefix + "." + name, value, ex.getMessage());
 		}
-	}
-
-	private static String camelCase(String name) {
-		StringBuilder camel = new StringBuilder();
-		boolean upper = false;
-		for (char c : name.toCharArray()) {
-			if (c == '-') {
-				upper = true;
-			}
-			else {
-				camel.append(upper ? Character.toUpperCase(c) : c);
-				upper = false;
-			}
-		}
-		return camel.toString();
 	}
 
 }

@@ -39,8 +39,6 @@ import org.springframework.cache.caffeine.CaffeineCache;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class CacheGetBenchmark {
 
-	private static final int KEYS = 1024;
-
 	/** What answers the read. */
 	@Param({ "tiercache-local", "caffeine-cache", "caffeine", "caffeine-per-entry-ttl",
 			"caffeine-per-entry-ttl-coarse" })
@@ -56,11 +54,9 @@ public class CacheGetBenchmark {
 
 	private Function<Object, Object> get;
 
-	private final Long[] ids = new Long[KEYS];
-
 	@Setup(Level.Trial)
 	public void start() {
-		TierCacheConfiguration config = Fill.of(this.fill).config(KEYS);
+		TierCacheConfiguration config = Fill.of(this.fill).config(Keys.COUNT);
 		this.manager = TierCacheManager.builder().cacheDefaults(config).build();
 		this.clock = this.contender.endsWith("-coarse") ? CoarseTicker.acquire() : null;
 		Cache<Object, Object> caffeine = this.contender.startsWith("caffeine-per-entry-ttl")
@@ -76,16 +72,16 @@ public class CacheGetBenchmark {
 			default -> null;
 		};
 		this.get = (cache != null) ? cache::get : caffeine::getIfPresent;
-		for (int i = 0; i < KEYS; i++) {
-			this.ids[i] = 1_000_000L + i;
+		for (int i = 0; i < Keys.COUNT; i++) {
 			if (cache != null) {
-				cache.put(this.ids[i], Book.of(i));
+				cache.put(Keys.id(i), Book.of(i));
 			}
 			else {
-				caffeine.put(this.ids[i], Book.of(i));
+				caffeine.put(Keys.id(i), Book.of(i));
 			}
 		}
-		for (Long id : this.ids) {
+		for (int i = 0; i < Keys.COUNT; i++) {
+			Long id = Keys.id(i);
 			if (this.get.apply(id) == null) {
 				throw new IllegalStateException(this.contender + " lost key " + id);
 			}
@@ -100,23 +96,9 @@ public class CacheGetBenchmark {
 		}
 	}
 
-	/**
-	 * Each benchmark thread walks the keys from its own position.
-	 */
-	@State(Scope.Thread)
-	public static class Cursor {
-
-		private int next;
-
-		Long next(Long[] ids) {
-			return ids[this.next++ & (KEYS - 1)];
-		}
-
-	}
-
 	@Benchmark
-	public Object get(Cursor cursor) {
-		return this.get.apply(cursor.next(this.ids));
+	public Object get(Keys keys) {
+		return this.get.apply(keys.next());
 	}
 
 }

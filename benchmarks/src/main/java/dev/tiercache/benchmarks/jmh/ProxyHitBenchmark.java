@@ -33,8 +33,6 @@ import org.springframework.context.annotation.Configuration;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class ProxyHitBenchmark {
 
-	private static final int KEYS = 1024;
-
 	/** The cache manager behind the proxy. */
 	@Param({ "tiercache-local", "tiercache-peers", "caffeine", "concurrent-map" })
 	public String contender;
@@ -49,21 +47,18 @@ public class ProxyHitBenchmark {
 
 	private BookService books;
 
-	private final Long[] ids = new Long[KEYS];
-
 	@Setup(Level.Trial)
 	public void start() {
-		this.nodes = Contender.of(this.contender).start(1, Fill.of(this.fill).config(KEYS), null);
+		this.nodes = Contender.of(this.contender).start(1, Fill.of(this.fill).config(Keys.COUNT), null);
 		this.context = new AnnotationConfigApplicationContext();
 		this.context.registerBean(CacheManager.class, () -> this.nodes.manager(0));
 		this.context.register(Application.class);
 		this.context.refresh();
 		this.books = this.context.getBean(BookService.class);
-		for (int i = 0; i < KEYS; i++) {
-			this.ids[i] = 1_000_000L + i;
-			this.books.find(this.ids[i]);
+		for (int i = 0; i < Keys.COUNT; i++) {
+			this.books.find(Keys.id(i));
 		}
-		if (this.books.loads() != KEYS) {
+		if (this.books.loads() != Keys.COUNT) {
 			throw new IllegalStateException(this.contender + " did not cache: " + this.books.loads() + " loads");
 		}
 	}
@@ -74,33 +69,19 @@ public class ProxyHitBenchmark {
 		this.nodes.close();
 	}
 
-	/**
-	 * Each benchmark thread walks the keys from its own position.
-	 */
-	@State(Scope.Thread)
-	public static class Cursor {
-
-		private int next;
-
-		Long next(Long[] ids) {
-			return ids[this.next++ & (KEYS - 1)];
-		}
-
+	@Benchmark
+	public Object cacheable(Keys keys) {
+		return this.books.find(keys.next());
 	}
 
 	@Benchmark
-	public Object cacheable(Cursor cursor) {
-		return this.books.find(cursor.next(this.ids));
-	}
-
-	@Benchmark
-	public Object cacheableSync(Cursor cursor) {
-		return this.books.findSync(cursor.next(this.ids));
+	public Object cacheableSync(Keys keys) {
+		return this.books.findSync(keys.next());
 	}
 
 	@TearDown(Level.Iteration)
 	public void checkNoLoads() {
-		if (this.books.loads() != KEYS) {
+		if (this.books.loads() != Keys.COUNT) {
 			throw new IllegalStateException(this.contender + " missed: " + this.books.loads() + " loads");
 		}
 	}

@@ -263,16 +263,11 @@ public final class PeersRemoteTier implements RemoteTier, RequestHandler, SmartL
 				return stored;
 			}
 			LocalWaiter waiter = new LocalWaiter();
-			long token;
-			synchronized (registration.leases()) {
-				// Again under the lock a load completes under, or a load that finished
-				// since the first look would be run a second time.
-				stored = registration.local().getOwned(key);
-				token = (stored != null) ? 0 : registration.leases().acquireOrPark(key, waiter, System.nanoTime());
+			Claim claim = storedOrLease(registration, key, waiter);
+			if (claim.stored() != null) {
+				return claim.stored();
 			}
-			if (stored != null) {
-				return stored;
-			}
+			long token = claim.token();
 			if (token == 0) {
 				if (!waited) {
 					registration.stats().record(Counter.LEASE_WAITS);
@@ -617,21 +612,31 @@ public final class PeersRemoteTier implements RemoteTier, RequestHandler, SmartL
 		if (stored != null) {
 			return valueOrMiss(stored);
 		}
-		long token;
-		synchronized (registration.leases()) {
-			// Again under the lock a load completes under (see fetchOrLoad).
-			stored = registration.local().getOwned(key);
-			token = (stored != null) ? 0
-					: registration.leases().acquireOrPark(key, new PeerWaiter(response), System.nanoTime());
+		Claim claim = storedOrLease(registration, key, new PeerWaiter(response));
+		if (claim.stored() != null) {
+			return valueOrMiss(claim.stored());
 		}
-		if (stored != null) {
-			return valueOrMiss(stored);
-		}
-		if (token == 0) {
+		if (claim.token() == 0) {
 			registration.stats().record(Counter.LEASE_WAITS);
 			return null;
 		}
-		return PeerMessage.reply(Type.LEASED).withToken(token);
+		return PeerMessage.reply(Type.LEASED).withToken(claim.token());
+	}
+
+	/**
+	 * The owner's stored entry of {@code key}, or else the lease on it (or {@code waiter}
+	 * parked on it). The entry is looked up again under the lease table's lock, which a
+	 * load completes under, so a load that finished since the caller's first look is
+	 * never run a second time.
+	 */
+	private Claim storedOrLease(Registration registration, Object key, LeaseTable.Waiter waiter) {
+		synchronized (registration.leases()) {
+			CacheEntry stored = registration.local().getOwned(key);
+			if (stored != null) {
+				return new Claim(stored, 0);
+			}
+			return new Claim(null, registration.leases().acquireOrPark(key, waiter, System.nanoTime()));
+		}
 	}
 
 	private PeerMessage storeLeased(Registration registration, Object key, PeerMessage request) {
@@ -935,6 +940,13 @@ public final class PeersRemoteTier implements RemoteTier, RequestHandler, SmartL
 	 * The members as of the last view, by logical name, and the ring over them.
 	 */
 	private record Membership(ViewId view, HashRing ring, Map<String, Address> addresses) {
+	}
+
+	/**
+	 * What {@link #storedOrLease} found: the stored entry, or a lease token (0 when the
+	 * waiter was parked).
+	 */
+	private record Claim(@Nullable CacheEntry stored, long token) {
 	}
 
 	/**

@@ -1,14 +1,12 @@
 package dev.tiercache.remote.redis;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.ReturnType;
+import org.springframework.data.redis.core.script.DigestUtils;
 
 /**
  * The Lua scripts of the Redis tier. Each runs atomically in Redis and touches only the
@@ -23,7 +21,7 @@ final class RedisScripts {
 	 * KEYS[1] value; ARGV[1] sliding time to live in ms, or 0. Returns {value, pttl} or
 	 * nil.
 	 */
-	static final Script FETCH = bytes("""
+	static final Script FETCH = new Script("""
 			local v = redis.call('GET', KEYS[1])
 			if not v then return nil end
 			if ARGV[1] ~= '0' then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
@@ -36,7 +34,7 @@ final class RedisScripts {
 	 * lease if it is free and returns {1}, or {0} if another node holds it. Doing both in
 	 * one step means no caller can take a lease just after another stored the value.
 	 */
-	static final Script FETCH_OR_LEASE = bytes("""
+	static final Script FETCH_OR_LEASE = new Script("""
 			local v = redis.call('GET', KEYS[1])
 			if v then
 				if ARGV[1] ~= '0' then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
@@ -50,7 +48,7 @@ final class RedisScripts {
 	 * KEYS[1] value, KEYS[2] lease; ARGV[1] bytes, ARGV[2] ttl in ms or 0 for none. A
 	 * write cancels a load under way by deleting its lease.
 	 */
-	static final Script STORE = bytes("""
+	static final Script STORE = new Script("""
 			if ARGV[2] == '0' then redis.call('SET', KEYS[1], ARGV[1])
 			else redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
 			redis.call('DEL', KEYS[2])
@@ -58,7 +56,7 @@ final class RedisScripts {
 			""");
 
 	/** As {@link #STORE}, unless the key has a value: then returns {value, pttl}. */
-	static final Script STORE_IF_ABSENT = bytes("""
+	static final Script STORE_IF_ABSENT = new Script("""
 			local v = redis.call('GET', KEYS[1])
 			if v then return {v, redis.call('PTTL', KEYS[1])} end
 			if ARGV[2] == '0' then redis.call('SET', KEYS[1], ARGV[1])
@@ -71,7 +69,7 @@ final class RedisScripts {
 	 * As {@link #STORE}, but only while ARGV[3] still holds the lease: a write or an
 	 * eviction during the load deleted it, and the loaded value must not overwrite them.
 	 */
-	static final Script STORE_IF_LEASED = bytes("""
+	static final Script STORE_IF_LEASED = new Script("""
 			if redis.call('GET', KEYS[2]) ~= ARGV[3] then return 0 end
 			if ARGV[2] == '0' then redis.call('SET', KEYS[1], ARGV[1])
 			else redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
@@ -82,23 +80,19 @@ final class RedisScripts {
 	/**
 	 * KEYS[1] lease; ARGV[1] token. Deletes the lease only if the token still holds it.
 	 */
-	static final Script RELEASE = bytes("""
+	static final Script RELEASE = new Script("""
 			if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 			return 0
 			""");
 
 	/** KEYS[1] value, KEYS[2] lease. Returns how many values were removed. */
-	static final Script EVICT = bytes("""
+	static final Script EVICT = new Script("""
 			local n = redis.call('UNLINK', KEYS[1])
 			redis.call('UNLINK', KEYS[2])
 			return n
 			""");
 
 	private RedisScripts() {
-	}
-
-	private static Script bytes(String script) {
-		return new Script(script.getBytes(StandardCharsets.UTF_8));
 	}
 
 	/**
@@ -112,16 +106,9 @@ final class RedisScripts {
 
 		private final byte[] sha1;
 
-		Script(byte[] body) {
-			this.body = body;
-			try {
-				this.sha1 = HexFormat.of()
-					.formatHex(MessageDigest.getInstance("SHA-1").digest(body))
-					.getBytes(StandardCharsets.US_ASCII);
-			}
-			catch (NoSuchAlgorithmException ex) {
-				throw new IllegalStateException("SHA-1 is part of every Java runtime", ex);
-			}
+		Script(String body) {
+			this.body = body.getBytes(StandardCharsets.UTF_8);
+			this.sha1 = DigestUtils.sha1DigestAsHex(body).getBytes(StandardCharsets.US_ASCII);
 		}
 
 		<T> @Nullable T run(RedisConnection connection, ReturnType type, int keys, byte[]... keysAndArgs) {

@@ -44,15 +44,20 @@ public final class PeersCluster {
 		int basePort = freePortRange(size + 3);
 		List<PeersRemoteTier> members = new ArrayList<>();
 		for (int i = 1; i <= size; i++) {
-			PeersSettings settings = withSecret(settings(cluster, basePort, i, size), secret);
-			PeersRemoteTier member = PeersRemoteTier.create(settings,
-					ValueCodec.java(AllowList.of(List.of("dev.tiercache"))));
+			PeersRemoteTier member = member(withSecret(settings(cluster, basePort, i, size), secret));
 			member.start();
 			members.add(member);
 		}
 		await().atMost(Duration.ofSeconds(30))
 			.until(() -> members.stream().allMatch((member) -> member.view().members().size() == size));
 		return members;
+	}
+
+	/**
+	 * Create a member, not yet started, with the codec every test uses.
+	 */
+	static PeersRemoteTier member(PeersSettings settings) {
+		return PeersRemoteTier.create(settings, ValueCodec.java(AllowList.of(List.of("dev.tiercache"))));
 	}
 
 	static PeersSettings withSecret(PeersSettings settings, String secret) {

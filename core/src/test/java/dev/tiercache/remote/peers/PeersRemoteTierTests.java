@@ -178,15 +178,8 @@ class PeersRemoteTierTests {
 	@Test
 	void memberThatJoinsTakesOverTheEntriesItNowOwns() {
 		int basePort = PeersCluster.freePortRange(5);
-		PeersRemoteTier firstMember = PeersRemoteTier.create(PeersCluster.settings("join", basePort, 1, 2),
-				ValueCodec.java(AllowList.of(List.of("dev.tiercache"))));
-		firstMember.start();
-		TierCache first = caches(List.of(firstMember), TierCacheConfiguration.defaultCacheConfig()).get(0);
-		for (int i = 0; i < 200; i++) {
-			first.put("key-" + i, "value-" + i);
-		}
-		PeersRemoteTier secondMember = PeersRemoteTier.create(PeersCluster.settings("join", basePort, 2, 2),
-				ValueCodec.java(AllowList.of(List.of("dev.tiercache"))));
+		TierCache first = firstMemberHoldingTwoHundredEntries("join", basePort);
+		PeersRemoteTier secondMember = PeersCluster.member(PeersCluster.settings("join", basePort, 2, 2));
 		// Its caches exist before it joins, as in a Spring context (the tier is a
 		// SmartLifecycle).
 		TierCache second = caches(List.of(secondMember), TierCacheConfiguration.defaultCacheConfig()).get(0);
@@ -202,20 +195,29 @@ class PeersRemoteTierTests {
 	@Test
 	void entriesThatTheNewOwnerCannotTakeStayWhereTheyAre() {
 		int basePort = PeersCluster.freePortRange(5);
-		PeersRemoteTier firstMember = PeersRemoteTier.create(PeersCluster.settings("keep", basePort, 1, 2),
-				ValueCodec.java(AllowList.of(List.of("dev.tiercache"))));
-		firstMember.start();
-		TierCache first = caches(List.of(firstMember), TierCacheConfiguration.defaultCacheConfig()).get(0);
-		for (int i = 0; i < 200; i++) {
-			first.put("key-" + i, "value-" + i);
-		}
+		TierCache first = firstMemberHoldingTwoHundredEntries("keep", basePort);
 		// A member with no cache named "books" (and no way to create one) joins.
-		PeersRemoteTier secondMember = PeersRemoteTier.create(PeersCluster.settings("keep", basePort, 2, 2),
-				ValueCodec.java(AllowList.of(List.of("dev.tiercache"))));
+		PeersRemoteTier secondMember = PeersCluster.member(PeersCluster.settings("keep", basePort, 2, 2));
 		this.started.add(secondMember);
 		secondMember.start();
 		await().atMost(Duration.ofSeconds(30)).until(() -> first.getStats().count(Counter.PEER_ERRORS) > 0);
+		assertThat(this.started.get(0).view().members()).hasSize(2);
 		assertThat(first.getLocalTier().mainSize()).isEqualTo(200);
+	}
+
+	/**
+	 * Start member 1 of a cluster of two, alone so far, with 200 entries in its main
+	 * tier.
+	 */
+	private TierCache firstMemberHoldingTwoHundredEntries(String cluster, int basePort) {
+		PeersRemoteTier member = PeersCluster.member(PeersCluster.settings(cluster, basePort, 1, 2));
+		member.start();
+		TierCache cache = caches(List.of(member), TierCacheConfiguration.defaultCacheConfig()).get(0);
+		for (int i = 0; i < 200; i++) {
+			cache.put("key-" + i, "value-" + i);
+		}
+		assertThat(cache.getLocalTier().mainSize()).isEqualTo(200);
+		return cache;
 	}
 
 	@Test
