@@ -10,6 +10,7 @@ import java.util.random.RandomGenerator;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Policy;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tiercache.TierCacheConfiguration;
 import dev.tiercache.stats.Counter;
@@ -24,13 +25,17 @@ import org.jspecify.annotations.Nullable;
  * by {@code hot-ratio} of that, and its entries never outlive {@code hot-ttl}. Entries
  * removed by size or age are counted as {@link Counter#EVICTIONS}.
  *
+ * <p>
+ * A read of a tier that is less than half full skips Caffeine's access bookkeeping (see
+ * {@link Store}), so a hit costs what it costs in a Caffeine cache with fixed expiry.
+ *
  * @author tiercache
  */
 public final class LocalTier {
 
-	private final Cache<Object, CacheEntry> main;
+	private final Store main;
 
-	private final @Nullable Cache<Object, CacheEntry> hot;
+	private final @Nullable Store hot;
 
 	private final long ttlNanos;
 
@@ -58,9 +63,9 @@ public final class LocalTier {
 		this.ttlJitter = config.getTtlJitter();
 		this.hotTtlNanos = nanos(config.getHotTtl());
 		this.random = random;
-		this.main = newCache(config, 1.0, ticker, executor, stats);
+		this.main = new Store(newCache(config, 1.0, ticker, executor, stats));
 		this.hot = (withHot && config.getHotRatio() > 0)
-				? newCache(config, config.getHotRatio(), ticker, executor, stats) : null;
+				? new Store(newCache(config, config.getHotRatio(), ticker, executor, stats)) : null;
 	}
 
 	private static Cache<Object, CacheEntry> newCache(TierCacheConfiguration config, double share, Ticker ticker,
@@ -123,7 +128,7 @@ public final class LocalTier {
 	 * @return the entry or {@code null}
 	 */
 	public @Nullable CacheEntry getMain(Object key) {
-		return this.main.getIfPresent(key);
+		return this.main.get(key);
 	}
 
 	/**
@@ -132,7 +137,7 @@ public final class LocalTier {
 	 * @return the entry or {@code null}
 	 */
 	public @Nullable CacheEntry getHot(Object key) {
-		return (this.hot != null) ? this.hot.getIfPresent(key) : null;
+		return (this.hot != null) ? this.hot.get(key) : null;
 	}
 
 	/**
@@ -141,7 +146,8 @@ public final class LocalTier {
 	 * @param entry the entry
 	 */
 	public void putMain(Object key, CacheEntry entry) {
-		this.main.put(key, entry);
+		this.main.cache.put(key, entry);
+		this.main.written();
 	}
 
 	/**
@@ -151,7 +157,9 @@ public final class LocalTier {
 	 * @return the entry that was present, or {@code null} if {@code entry} was stored
 	 */
 	public @Nullable CacheEntry putMainIfAbsent(Object key, CacheEntry entry) {
-		return this.main.asMap().putIfAbsent(key, entry);
+		CacheEntry existing = this.main.cache.asMap().putIfAbsent(key, entry);
+		this.main.written();
+		return existing;
 	}
 
 	/**
@@ -181,9 +189,11 @@ public final class LocalTier {
 		return (this.hot != null) && admit(this.hot, key, entry, stillCurrent);
 	}
 
-	private static boolean admit(Cache<Object, CacheEntry> cache, Object key, CacheEntry entry,
-			BooleanSupplier stillCurrent) {
-		return cache.asMap().computeIfAbsent(key, (k) -> stillCurrent.getAsBoolean() ? entry : null) == entry;
+	private static boolean admit(Store store, Object key, CacheEntry entry, BooleanSupplier stillCurrent) {
+		boolean stored = store.cache.asMap()
+			.computeIfAbsent(key, (k) -> stillCurrent.getAsBoolean() ? entry : null) == entry;
+		store.written();
+		return stored;
 	}
 
 	/**
@@ -192,9 +202,9 @@ public final class LocalTier {
 	 * @return whether either tier held it
 	 */
 	public boolean remove(Object key) {
-		boolean removed = this.main.asMap().remove(key) != null;
+		boolean removed = this.main.cache.asMap().remove(key) != null;
 		if (this.hot != null) {
-			removed |= this.hot.asMap().remove(key) != null;
+			removed |= this.hot.cache.asMap().remove(key) != null;
 		}
 		return removed;
 	}
@@ -204,10 +214,11 @@ public final class LocalTier {
 	 * @return whether either tier held anything
 	 */
 	public boolean clear() {
-		boolean notEmpty = !this.main.asMap().isEmpty() || (this.hot != null && !this.hot.asMap().isEmpty());
-		this.main.invalidateAll();
+		boolean notEmpty = !this.main.cache.asMap().isEmpty()
+				|| (this.hot != null && !this.hot.cache.asMap().isEmpty());
+		this.main.cache.invalidateAll();
 		if (this.hot != null) {
-			this.hot.invalidateAll();
+			this.hot.cache.invalidateAll();
 		}
 		return notEmpty;
 	}
@@ -219,7 +230,7 @@ public final class LocalTier {
 	 * @return whether main holds the key
 	 */
 	public boolean mainContains(Object key) {
-		return this.main.policy().getIfPresentQuietly(key) != null;
+		return this.main.policy.getIfPresentQuietly(key) != null;
 	}
 
 	/**
@@ -229,7 +240,7 @@ public final class LocalTier {
 	 * @return whether hot holds the key
 	 */
 	public boolean hotContains(Object key) {
-		return this.hot != null && this.hot.policy().getIfPresentQuietly(key) != null;
+		return this.hot != null && this.hot.policy.getIfPresentQuietly(key) != null;
 	}
 
 	/**
@@ -239,7 +250,7 @@ public final class LocalTier {
 	 * @return the entry with its remaining time to live, or {@code null}
 	 */
 	public @Nullable CacheEntry getMainRemaining(Object key) {
-		CacheEntry entry = this.main.policy().getIfPresentQuietly(key);
+		CacheEntry entry = this.main.policy.getIfPresentQuietly(key);
 		if (entry == null) {
 			return null;
 		}
@@ -252,7 +263,7 @@ public final class LocalTier {
 	 * @param action what to do with each entry
 	 */
 	public void forEachMain(BiConsumer<Object, CacheEntry> action) {
-		this.main.asMap().forEach((key, entry) -> {
+		this.main.cache.asMap().forEach((key, entry) -> {
 			long remaining = remaining(key, entry);
 			if (remaining > 0) {
 				action.accept(key, entry.withRemaining(remaining));
@@ -264,8 +275,7 @@ public final class LocalTier {
 		if (entry.ttlNanos() == CacheEntry.FOREVER) {
 			return CacheEntry.FOREVER;
 		}
-		return this.main.policy()
-			.expireVariably()
+		return this.main.policy.expireVariably()
 			.flatMap((expiry) -> expiry.getExpiresAfter(key))
 			.map(Duration::toNanos)
 			.orElse(entry.ttlNanos());
@@ -280,9 +290,9 @@ public final class LocalTier {
 	 */
 	public Set<Object> keysNamed(String text) {
 		Set<Object> keys = new LinkedHashSet<>();
-		collectKeysNamed(this.main, text, keys);
+		collectKeysNamed(this.main.cache, text, keys);
 		if (this.hot != null) {
-			collectKeysNamed(this.hot, text, keys);
+			collectKeysNamed(this.hot.cache, text, keys);
 		}
 		return keys;
 	}
@@ -300,7 +310,7 @@ public final class LocalTier {
 	 * @return the main cache
 	 */
 	public Cache<Object, CacheEntry> mainCache() {
-		return this.main;
+		return this.main.cache;
 	}
 
 	/**
@@ -308,7 +318,7 @@ public final class LocalTier {
 	 * @return the size
 	 */
 	public long mainSize() {
-		return this.main.estimatedSize();
+		return this.main.cache.estimatedSize();
 	}
 
 	/**
@@ -316,7 +326,62 @@ public final class LocalTier {
 	 * @return the size, 0 without a hot tier
 	 */
 	public long hotSize() {
-		return (this.hot != null) ? this.hot.estimatedSize() : 0;
+		return (this.hot != null) ? this.hot.cache.estimatedSize() : 0;
+	}
+
+	/**
+	 * Return whether reads of main are recorded for Caffeine's eviction policy yet.
+	 * @return {@code false} until main has been half full
+	 */
+	boolean mainRecordsReads() {
+		return this.main.recordsReads;
+	}
+
+	/**
+	 * One Caffeine cache, main or hot, and how it is read.
+	 *
+	 * <p>
+	 * Caffeine records every read of a bounded cache in a buffer that its maintenance
+	 * replays into the LRU queues and the frequency sketch of its eviction policy. A
+	 * cache with fixed expiry skips that until it is first half full, when eviction
+	 * begins to matter; a cache with per-entry expiry, like these, never does, because
+	 * its expiry could change on read. These entries' expiry never changes on read (see
+	 * {@link EntryExpiry}), so the store applies Caffeine's rule itself: until the cache
+	 * has been half full, a read is {@link Policy#getIfPresentQuietly(Object) quiet}
+	 * (checks expiry, records nothing); from then on, every read is recorded.
+	 */
+	private static final class Store {
+
+		final Cache<Object, CacheEntry> cache;
+
+		final Policy<Object, CacheEntry> policy;
+
+		private final Policy.Eviction<Object, CacheEntry> eviction;
+
+		private volatile boolean recordsReads;
+
+		Store(Cache<Object, CacheEntry> cache) {
+			this.cache = cache;
+			this.policy = cache.policy();
+			this.eviction = this.policy.eviction().orElseThrow();
+		}
+
+		@Nullable CacheEntry get(Object key) {
+			return this.recordsReads ? this.cache.getIfPresent(key) : this.policy.getIfPresentQuietly(key);
+		}
+
+		/**
+		 * Start recording reads once the cache is half full; call after each write.
+		 */
+		void written() {
+			if (!this.recordsReads) {
+				long size = this.eviction.weightedSize().orElseGet(this.cache::estimatedSize);
+				if (size >= this.eviction.getMaximum() / 2) {
+					this.recordsReads = true;
+				}
+			}
+		}
+
 	}
 
 }
