@@ -21,7 +21,10 @@ import org.springframework.util.ClassUtils;
 
 /**
  * Builds the JGroups channel tiercache uses: TCP with {@code tcp_nodelay}, no bundler and
- * direct message processing (the latency-tuned settings measured in the design), no
+ * direct message processing (the latency-tuned settings measured in the design), with
+ * tiercache's own requests served on the thread that read them ({@link ServeOnReceiver})
+ * and non-blocking sends (a queue and a sender thread per connection, so a thread that
+ * answers never blocks on a full socket, and queued messages go out in one write); no
  * diagnostics (they use multicast), fast failure detection, and the discovery the
  * settings ask for. With a shared secret, {@code SYM_ENCRYPT} encrypts every message
  * above discovery with an AES key derived from it, so a node with another secret can
@@ -57,9 +60,10 @@ final class JGroupsStack {
 		String xml = """
 				<config xmlns="urn:org:jgroups">
 				  <TCP bind_addr="%s" bind_port="%d" port_range="%d" diag.enabled="false" tcp_nodelay="true"
-				       bundler_type="no-bundler" message_processing_policy="direct" use_virtual_threads="false"
-				       sock_conn_timeout="300ms" thread_pool.min_threads="0" thread_pool.max_threads="200"
-				       thread_pool.keep_alive_time="30s"/>
+				       bundler_type="no-bundler" non_blocking_sends="true" max_send_queue="512"
+				       message_processing_policy="dev.tiercache.remote.peers.ServeOnReceiver"
+				       use_virtual_threads="false" sock_conn_timeout="300ms" thread_pool.min_threads="0"
+				       thread_pool.max_threads="200" thread_pool.keep_alive_time="30s"/>
 				  %s
 				  <MERGE3 min_interval="2s" max_interval="5s"/>
 				  <FD_SOCK2/>

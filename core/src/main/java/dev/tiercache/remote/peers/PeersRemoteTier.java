@@ -469,7 +469,7 @@ public final class PeersRemoteTier implements RemoteTier, RequestHandler, SmartL
 		boolean changed = false;
 		try {
 			RspList<byte[]> replies = dispatcher().castMessage(others,
-					new BytesMessage(null, PeerMessage.of(Type.CLEAR, cache).encode()).setFlag(Message.Flag.OOB),
+					request(null, PeerMessage.of(Type.CLEAR, cache).encode()),
 					RequestOptions.SYNC().timeout(rpcMillis()).anycasting(true));
 			registration.stats().record(Counter.INVALIDATIONS_SENT);
 			for (byte[] reply : replies.getResults()) {
@@ -493,8 +493,7 @@ public final class PeersRemoteTier implements RemoteTier, RequestHandler, SmartL
 		}
 		try {
 			dispatcher().castMessage(targets,
-					new BytesMessage(null, PeerMessage.of(Type.INVALIDATE, registration.name(), keyBytes).encode())
-						.setFlag(Message.Flag.OOB),
+					request(null, PeerMessage.of(Type.INVALIDATE, registration.name(), keyBytes).encode()),
 					RequestOptions.SYNC().timeout(rpcMillis()).anycasting(true));
 			registration.stats().record(Counter.INVALIDATIONS_SENT);
 		}
@@ -827,7 +826,7 @@ public final class PeersRemoteTier implements RemoteTier, RequestHandler, SmartL
 		}
 		byte[] reply;
 		try {
-			reply = dispatcher().sendMessage(new BytesMessage(target, message.encode()).setFlag(Message.Flag.OOB),
+			reply = dispatcher().sendMessage(request(target, message.encode()),
 					RequestOptions.SYNC().timeout(timeoutMillis));
 		}
 		catch (Exception ex) {
@@ -898,6 +897,18 @@ public final class PeersRemoteTier implements RemoteTier, RequestHandler, SmartL
 			}
 		});
 		return others;
+	}
+
+	/**
+	 * A request for one or all other members: out of band, and outside flow control. The
+	 * owner answers on the thread that read the request ({@link ServeOnReceiver}) and
+	 * JGroups copies the request's flags to the reply; under flow control, a reply that
+	 * ran out of credits would block that thread, and the credits that would free it
+	 * arrive on the very connection it no longer reads. A member's requests and replies
+	 * are bounded by the threads waiting for them, which is the flow control they need.
+	 */
+	private static Message request(@Nullable Address target, byte[] payload) {
+		return new BytesMessage(target, payload).setFlag(Message.Flag.OOB, Message.Flag.NO_FC);
 	}
 
 	private MessageDispatcher dispatcher() {
