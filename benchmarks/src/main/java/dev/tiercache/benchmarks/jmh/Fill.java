@@ -7,9 +7,10 @@ import dev.tiercache.TierCacheConfiguration;
 /**
  * How full the benchmarked cache is. It matters to Caffeine: a size-bounded cache with
  * fixed expiry skips its read buffer (no LRU bookkeeping, no maintenance) until it is
- * half full, while a cache with per-entry expiry, such as tiercache's, always records its
- * reads. {@link #FULL} is the steady state of a cache that earns its place;
- * {@link #TENTH} is a cache far larger than its working set.
+ * half full; Caffeine records every read of a cache with per-entry expiry, so tiercache
+ * applies the same rule itself (reads are quiet until a tier has been half full).
+ * {@link #FULL} is the steady state of a cache that earns its place; {@link #TENTH} is a
+ * cache far larger than its working set.
  *
  * @author tiercache
  */
