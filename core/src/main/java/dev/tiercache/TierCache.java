@@ -361,6 +361,11 @@ public final class TierCache implements Cache {
 			}
 
 			@Override
+			public @Nullable CacheEntry serveOwned(Object key) {
+				return TierCache.this.tier.readMainRemaining(key);
+			}
+
+			@Override
 			public void storeOwned(Object key, CacheEntry entry) {
 				TierCache.this.tier.putMain(key, entry);
 			}

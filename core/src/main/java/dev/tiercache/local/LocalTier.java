@@ -245,12 +245,27 @@ public final class LocalTier {
 
 	/**
 	 * Return the main entry of {@code key} with the time it has left, without touching
-	 * its recency or frequency: what an owner hands to the peers that ask for it.
+	 * its recency or frequency: for an owner's checks, which are not reads.
 	 * @param key the key
 	 * @return the entry with its remaining time to live, or {@code null}
 	 */
 	public @Nullable CacheEntry getMainRemaining(Object key) {
-		CacheEntry entry = this.main.policy.getIfPresentQuietly(key);
+		return withRemaining(key, this.main.policy.getIfPresentQuietly(key));
+	}
+
+	/**
+	 * Return the main entry of {@code key} with the time it has left, as a read: it
+	 * counts for main's eviction policy as a hit of this node's own does. What an owner
+	 * hands to the peer that asked for it, so that main keeps what the whole cluster
+	 * reads, not only this node.
+	 * @param key the key
+	 * @return the entry with its remaining time to live, or {@code null}
+	 */
+	public @Nullable CacheEntry readMainRemaining(Object key) {
+		return withRemaining(key, this.main.get(key));
+	}
+
+	private @Nullable CacheEntry withRemaining(Object key, @Nullable CacheEntry entry) {
 		if (entry == null) {
 			return null;
 		}

@@ -159,6 +159,15 @@ public interface RemoteTier extends AutoCloseable {
 		@Nullable CacheEntry getOwned(Object key);
 
 		/**
+		 * Return the main entry of {@code key} with its remaining time to live, for a
+		 * peer that asked for it: unlike {@link #getOwned(Object)}, the read counts for
+		 * main's eviction policy, so an owner keeps the entries the cluster reads.
+		 * @param key the key
+		 * @return the entry, or {@code null}
+		 */
+		@Nullable CacheEntry serveOwned(Object key);
+
+		/**
 		 * Store {@code entry} in main.
 		 * @param key the key
 		 * @param entry the entry with its time to live

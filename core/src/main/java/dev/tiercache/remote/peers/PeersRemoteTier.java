@@ -566,7 +566,7 @@ public final class PeersRemoteTier implements RemoteTier, RequestHandler, SmartL
 		Object key = decodeKey(request.key());
 		boolean owned = ownsLocally(registration.name(), key);
 		PeerMessage reply = switch (request.type()) {
-			case FETCH -> owned ? valueOrMiss(registration.local().getOwned(key)) : PeerMessage.reply(Type.NOT_OWNER);
+			case FETCH -> owned ? valueOrMiss(registration.local().serveOwned(key)) : PeerMessage.reply(Type.NOT_OWNER);
 			case FETCH_OR_LEASE ->
 				owned ? fetchOrLease(registration, key, response) : PeerMessage.reply(Type.NOT_OWNER);
 			case STORE_LEASED -> storeLeased(registration, key, request);
@@ -607,7 +607,7 @@ public final class PeersRemoteTier implements RemoteTier, RequestHandler, SmartL
 	 * entry, a lease, or nothing yet ({@code null}: the request is parked on the lease).
 	 */
 	private @Nullable PeerMessage fetchOrLease(Registration registration, Object key, Response response) {
-		CacheEntry stored = registration.local().getOwned(key);
+		CacheEntry stored = registration.local().serveOwned(key);
 		if (stored != null) {
 			return valueOrMiss(stored);
 		}

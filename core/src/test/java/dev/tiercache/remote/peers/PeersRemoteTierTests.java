@@ -142,6 +142,29 @@ class PeersRemoteTierTests {
 	}
 
 	@Test
+	void anEntryThatOnlyPeersReadStaysInItsOwnersMain() {
+		// The owner never reads the key itself; the peer's fetches must count for the
+		// owner's eviction policy, or a flood of keys the owner writes once evicts it.
+		List<TierCache> caches = caches(PeersCluster.start("served", 2),
+				TierCacheConfiguration.defaultCacheConfig().withMaximumSize(100).withHotRatio(0));
+		PeersRemoteTier owner = this.started.get(0);
+		Object popular = keyOwnedBy(owner);
+		caches.get(0).put(popular, "popular");
+		List<Object> ownKeys = new ArrayList<>();
+		for (int i = 0; ownKeys.size() < 1_060; i++) {
+			if (owner.ownsLocally("books", "own-" + i)) {
+				ownKeys.add("own-" + i);
+			}
+		}
+		ownKeys.subList(0, 60).forEach((key) -> caches.get(0).put(key, "once"));
+		for (Object key : ownKeys.subList(60, ownKeys.size())) {
+			assertThat(caches.get(1).get(popular, String.class)).isEqualTo("popular");
+			caches.get(0).put(key, "once");
+		}
+		assertThat(caches.get(0).getLocalTier().mainContains(popular)).isTrue();
+	}
+
+	@Test
 	void writesAreStoredAtTheOwnerAndDropOtherMembersHotCopies() {
 		List<TierCache> caches = cluster("writes", 3);
 		Object key = keyOwnedBy(this.started.get(2));
