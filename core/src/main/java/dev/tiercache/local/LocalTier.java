@@ -146,8 +146,7 @@ public final class LocalTier {
 	 * @param entry the entry
 	 */
 	public void putMain(Object key, CacheEntry entry) {
-		this.main.cache.put(key, entry);
-		this.main.written();
+		this.main.put(key, entry);
 	}
 
 	/**
@@ -157,9 +156,7 @@ public final class LocalTier {
 	 * @return the entry that was present, or {@code null} if {@code entry} was stored
 	 */
 	public @Nullable CacheEntry putMainIfAbsent(Object key, CacheEntry entry) {
-		CacheEntry existing = this.main.cache.asMap().putIfAbsent(key, entry);
-		this.main.written();
-		return existing;
+		return this.main.putIfAbsent(key, entry);
 	}
 
 	/**
@@ -173,7 +170,7 @@ public final class LocalTier {
 	 * @return whether the entry was stored
 	 */
 	public boolean admitMain(Object key, CacheEntry entry, BooleanSupplier stillCurrent) {
-		return admit(this.main, key, entry, stillCurrent);
+		return this.main.admit(key, entry, stillCurrent);
 	}
 
 	/**
@@ -186,14 +183,7 @@ public final class LocalTier {
 	 * @return whether the entry was stored
 	 */
 	public boolean admitHot(Object key, CacheEntry entry, BooleanSupplier stillCurrent) {
-		return (this.hot != null) && admit(this.hot, key, entry, stillCurrent);
-	}
-
-	private static boolean admit(Store store, Object key, CacheEntry entry, BooleanSupplier stillCurrent) {
-		boolean stored = store.cache.asMap()
-			.computeIfAbsent(key, (k) -> stillCurrent.getAsBoolean() ? entry : null) == entry;
-		store.written();
-		return stored;
+		return (this.hot != null) && this.hot.admit(key, entry, stillCurrent);
 	}
 
 	/**
@@ -385,10 +375,28 @@ public final class LocalTier {
 			return this.recordsReads ? this.cache.getIfPresent(key) : this.policy.getIfPresentQuietly(key);
 		}
 
+		void put(Object key, CacheEntry entry) {
+			this.cache.put(key, entry);
+			written();
+		}
+
+		@Nullable CacheEntry putIfAbsent(Object key, CacheEntry entry) {
+			CacheEntry existing = this.cache.asMap().putIfAbsent(key, entry);
+			written();
+			return existing;
+		}
+
+		boolean admit(Object key, CacheEntry entry, BooleanSupplier stillCurrent) {
+			boolean stored = this.cache.asMap()
+				.computeIfAbsent(key, (k) -> stillCurrent.getAsBoolean() ? entry : null) == entry;
+			written();
+			return stored;
+		}
+
 		/**
-		 * Start recording reads once the cache is half full; call after each write.
+		 * Start recording reads once the cache is half full; every write calls it.
 		 */
-		void written() {
+		private void written() {
 			if (!this.recordsReads) {
 				long size = this.eviction.weightedSize().orElseGet(this.cache::estimatedSize);
 				if (size >= this.eviction.getMaximum() / 2) {

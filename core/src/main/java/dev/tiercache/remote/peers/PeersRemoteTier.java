@@ -772,7 +772,7 @@ public final class PeersRemoteTier implements RemoteTier, RequestHandler, SmartL
 			throw new UncheckedIOException(ex);
 		}
 		try {
-			byte[] reply = dispatcher().sendMessage(new BytesMessage(target,
+			byte[] reply = dispatcher().sendMessage(request(target,
 					PeerMessage.of(Type.HANDOFF, registration.name()).withValue(bytes.toByteArray(), 0).encode()),
 					RequestOptions.SYNC().timeout(4 * rpcMillis()));
 			if (reply == null || PeerMessage.decode(reply, 0, reply.length).type() != Type.OK) {
@@ -900,12 +900,13 @@ public final class PeersRemoteTier implements RemoteTier, RequestHandler, SmartL
 	}
 
 	/**
-	 * A request for one or all other members: out of band, and outside flow control. The
-	 * owner answers on the thread that read the request ({@link ServeOnReceiver}) and
-	 * JGroups copies the request's flags to the reply; under flow control, a reply that
-	 * ran out of credits would block that thread, and the credits that would free it
-	 * arrive on the very connection it no longer reads. A member's requests and replies
-	 * are bounded by the threads waiting for them, which is the flow control they need.
+	 * A request for one or all other members, hand-offs included: out of band, and
+	 * outside flow control. The owner answers on the thread that read the request
+	 * ({@link ServeOnReceiver}) and JGroups copies the request's flags to the reply;
+	 * under flow control, a reply that ran out of credits would block that thread, and
+	 * the credits that would free it arrive on the very connection it no longer reads. A
+	 * member's requests and replies are bounded by the threads waiting for them
+	 * (hand-offs go one batch at a time), which is the flow control they need.
 	 */
 	private static Message request(@Nullable Address target, byte[] payload) {
 		return new BytesMessage(target, payload).setFlag(Message.Flag.OOB, Message.Flag.NO_FC);
