@@ -73,6 +73,9 @@ public final class TierCache implements Cache {
 	/** Whether reads look in main: local mode, and the owner's keys in peers mode. */
 	private final boolean usesMain;
 
+	/** This cache's local tier as the remote tier sees it, registered once. */
+	private final RemoteTier.LocalStore localStore = newLocalStore();
+
 	TierCache(String name, TierCacheConfiguration configuration, LocalTier tier, StatsCounter stats,
 			@Nullable RemoteTier remote, Executor remoteExecutor) {
 		Assert.hasText(name, "Cache name must not be empty");
@@ -343,6 +346,10 @@ public final class TierCache implements Cache {
 	 * @return the invalidation target and main store of this cache
 	 */
 	RemoteTier.LocalStore localStore() {
+		return this.localStore;
+	}
+
+	private RemoteTier.LocalStore newLocalStore() {
 		return new RemoteTier.LocalStore() {
 
 			@Override

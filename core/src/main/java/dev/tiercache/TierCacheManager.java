@@ -100,22 +100,24 @@ public final class TierCacheManager implements CacheManager, AutoCloseable {
 
 	@Override
 	public @Nullable TierCache getCache(String name) {
-		TierCache cache = this.caches.get(name);
-		if (cache != null) {
-			return cache;
+		TierCache existing = this.caches.get(name);
+		if (existing != null) {
+			return existing;
 		}
 		if (!this.dynamic) {
 			throw new IllegalArgumentException("Cannot find cache named '" + name + "': dynamic cache creation is off "
 					+ "(tiercache.dynamic=false) and the configured caches are " + new TreeSet<>(this.caches.keySet())
 					+ ". Add '" + name + "' under tiercache.caches, or set tiercache.dynamic=true.");
 		}
-		TierCache created = create(name, this.defaults);
-		TierCache existing = this.caches.putIfAbsent(name, created);
-		if (existing != null) {
-			return existing;
+		// Created and registered with the remote tier inside computeIfAbsent, so that
+		// concurrent first callers cannot register a second cache of the same name: the
+		// remote tier would deliver invalidations and serve peers from an orphan.
+		TierCache[] created = new TierCache[1];
+		TierCache cache = this.caches.computeIfAbsent(name, (key) -> created[0] = create(key, this.defaults));
+		if (cache == created[0]) {
+			this.creationListeners.forEach((listener) -> listener.accept(cache));
 		}
-		this.creationListeners.forEach((listener) -> listener.accept(created));
-		return created;
+		return cache;
 	}
 
 	@Override
