@@ -21,6 +21,8 @@ import dev.tiercache.remote.RemoteTierException;
 import dev.tiercache.stats.CacheStats;
 import dev.tiercache.stats.Counter;
 import dev.tiercache.stats.StatsCounter;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.cache.Cache;
@@ -66,6 +68,11 @@ public final class TierCache implements Cache {
 	private final @Nullable RemoteTier remote;
 
 	private final Executor remoteExecutor;
+
+	private static final Log logger = LogFactory.getLog(TierCache.class);
+
+	/** How many keys or values could not cross to other nodes, for the log's pacing. */
+	private final AtomicLong rejections = new AtomicLong();
 
 	/** Moves on every invalidation of this cache, local or received. */
 	private final AtomicLong invalidations = new AtomicLong();
@@ -125,6 +132,13 @@ public final class TierCache implements Cache {
 	 */
 	public LocalTier getLocalTier() {
 		return this.tier;
+	}
+
+	/**
+	 * Return the remote tier behind this cache, for tests in this package.
+	 */
+	@Nullable RemoteTier remoteTier() {
+		return this.remote;
 	}
 
 	/**
@@ -247,15 +261,20 @@ public final class TierCache implements Cache {
 			invalidateLocally(key);
 			try {
 				remote.store(this.name, key, entry);
+				// A read on this node while the write was in flight may have admitted the
+				// old value to hot: drop it again, so this node reads its own write.
+				invalidateHot(key);
 			}
 			catch (RemoteTierException ex) {
 				// Read our own write while the remote tier is away.
-				admitHot(key, entry, this.invalidations.get(), null);
+				keepInHot(key, entry);
 			}
 			catch (CodecException ex) {
-				this.stats.record(Counter.REJECTED_PAYLOADS);
-				throw new CodecException("Cannot put into cache '" + this.name + "' (key type "
-						+ key.getClass().getName() + "): " + ex.getMessage(), ex);
+				rejected(key, ex);
+				// No other node can read this value: remove the old one everywhere, and
+				// keep the new one on this node only.
+				evictRemotely(remote, key);
+				keepInHot(key, entry);
 			}
 		}
 		this.stats.record(Counter.PUTS);
@@ -275,17 +294,19 @@ public final class TierCache implements Cache {
 		else {
 			try {
 				existing = remote.storeIfAbsent(this.name, key, entry);
-			}
-			catch (RemoteTierException ex) {
-				existing = this.tier.getHot(key);
 				if (existing == null) {
-					admitHot(key, entry, this.invalidations.get(), null);
+					// Stored: a copy this node held was older than the store's.
+					invalidateHot(key);
 				}
 			}
-			catch (CodecException ex) {
-				this.stats.record(Counter.REJECTED_PAYLOADS);
-				throw new CodecException("Cannot put into cache '" + this.name + "' (key type "
-						+ key.getClass().getName() + "): " + ex.getMessage(), ex);
+			catch (RemoteTierException | CodecException ex) {
+				if (ex instanceof CodecException codec) {
+					rejected(key, codec);
+				}
+				existing = this.tier.getHot(key);
+				if (existing == null) {
+					keepInHot(key, entry);
+				}
 			}
 		}
 		if (existing == null) {
@@ -304,12 +325,10 @@ public final class TierCache implements Cache {
 		boolean removed = invalidateLocally(key);
 		RemoteTier remote = this.remote;
 		if (remote != null) {
-			try {
-				removed = remote.evict(this.name, key) || removed;
-			}
-			catch (RemoteTierException ex) {
-				// Counted by the remote tier, which replays the eviction when it is back.
-			}
+			removed = evictRemotely(remote, key) || removed;
+			// A read on this node while the eviction was in flight may have admitted the
+			// old value: drop it again before returning.
+			invalidateLocally(key);
 		}
 		if (removed) {
 			this.stats.record(Counter.REMOVALS);
@@ -334,6 +353,9 @@ public final class TierCache implements Cache {
 			catch (RemoteTierException ex) {
 				// Counted by the remote tier, which replays the clear when it is back.
 			}
+			// What a read or an owner-side load stored while the clear was in flight is
+			// older than the clear: drop it before returning.
+			invalidateAllLocally();
 		}
 		if (notEmpty) {
 			this.stats.record(Counter.REMOVALS, size);
@@ -405,6 +427,47 @@ public final class TierCache implements Cache {
 		return notEmpty[0];
 	}
 
+	private void invalidateHot(Object key) {
+		this.flights.forget(key);
+		this.invalidations.incrementAndGet();
+		this.tier.removeHot(key);
+	}
+
+	/**
+	 * Keep this node's own write in hot while the remote tier cannot take it.
+	 */
+	private void keepInHot(Object key, CacheEntry entry) {
+		admitHot(key, entry, this.invalidations.get(), null);
+	}
+
+	private boolean evictRemotely(RemoteTier remote, Object key) {
+		try {
+			return remote.evict(this.name, key);
+		}
+		catch (RemoteTierException ex) {
+			// Counted by the remote tier, which replays the eviction when it is back.
+			return false;
+		}
+		catch (CodecException ex) {
+			// A key without a name the other nodes agree on was only ever cached here.
+			rejected(key, ex);
+			return false;
+		}
+	}
+
+	/**
+	 * Count a key or value that cannot cross to other nodes, and say why once in a while;
+	 * the operation goes on with this node's tier only.
+	 */
+	private void rejected(Object key, CodecException ex) {
+		this.stats.record(Counter.REJECTED_PAYLOADS);
+		long count = this.rejections.incrementAndGet();
+		if (count <= 3 || count % 10_000 == 0) {
+			logger.warn("tiercache: cache '" + this.name + "' keeps a key of type " + key.getClass().getName()
+					+ " on this node only (" + count + " so far): " + ex.getMessage());
+		}
+	}
+
 	private @Nullable CacheEntry lookup(Object key) {
 		if (this.usesMain) {
 			CacheEntry entry = this.tier.getMain(key);
@@ -430,6 +493,10 @@ public final class TierCache implements Cache {
 			fetched = remote.fetch(this.name, key);
 		}
 		catch (RemoteTierException ex) {
+			return null;
+		}
+		catch (CodecException ex) {
+			rejected(key, ex);
 			return null;
 		}
 		if (fetched != null) {
@@ -458,30 +525,18 @@ public final class TierCache implements Cache {
 			return cached;
 		}
 		long seen = this.invalidations.get();
-		boolean[] loadedHere = new boolean[1];
+		CacheEntry[] loadedHere = new CacheEntry[1];
 		CacheEntry entry;
 		try {
-			entry = remote.fetchOrLoad(this.name, key, () -> {
-				loadedHere[0] = true;
-				return runLoader(key, valueLoader);
-			});
+			entry = remote.fetchOrLoad(this.name, key, () -> loadedHere[0] = runLoader(key, valueLoader));
 		}
-		catch (RemoteTierException ex) {
-			// The remote tier is away: load here and keep the value in hot only.
-			entry = runLoader(key, valueLoader);
-			loadedHere[0] = true;
-		}
-		catch (CodecException ex) {
-			// The key has no name the other nodes agree on: cache it here only.
-			if (loadedHere[0]) {
-				throw ex;
+		catch (RemoteTierException | CodecException ex) {
+			if (ex instanceof CodecException codec) {
+				// The key (or the loaded value) cannot cross to other nodes.
+				rejected(key, codec);
 			}
-			this.stats.record(Counter.REJECTED_PAYLOADS);
-			entry = runLoader(key, valueLoader);
-			loadedHere[0] = true;
-		}
-		if (!loadedHere[0]) {
-			this.stats.record(Counter.REMOTE_HITS);
+			// Keep the value in hot only; the loader never runs twice for one call.
+			entry = (loadedHere[0] != null) ? loadedHere[0] : runLoader(key, valueLoader);
 		}
 		admitHot(key, entry, seen, flight);
 		return entry;
@@ -491,7 +546,18 @@ public final class TierCache implements Cache {
 			Supplier<? extends CompletableFuture<?>> valueLoader) {
 		if (this.remote != null) {
 			Callable<Object> loader = () -> awaitLoader(valueLoader);
-			return CompletableFuture.supplyAsync(() -> load(key, flight, loader), this.remoteExecutor);
+			return CompletableFuture.supplyAsync(() -> {
+				try {
+					return load(key, flight, loader);
+				}
+				catch (ValueRetrievalException ex) {
+					// As in local mode (and Spring's own caches), the returned future
+					// fails
+					// with what the supplier's future failed with, not a wrapper.
+					throw (ex.getCause() instanceof CompletionException completion) ? completion
+							: new CompletionException(ex.getCause());
+				}
+			}, this.remoteExecutor);
 		}
 		CacheEntry loaded = this.tier.getMain(key);
 		if (loaded != null) {

@@ -225,6 +225,55 @@ class CacheContractTests {
 	}
 
 	@Test
+	void retrieveWithFailingLoaderFailsWithTheSuppliersOwnException() {
+		TierCache cache = cache();
+		IOException failure = new IOException("database down");
+		CompletableFuture<String> result = cache.retrieve("k", () -> CompletableFuture.failedFuture(failure));
+		assertThat(result).failsWithin(Duration.ofSeconds(5)).withThrowableThat().havingCause().isSameAs(failure);
+	}
+
+	@Test
+	void keyWithoutAStableNameIsCachedOnThisNodeAndNothingThrows() throws Exception {
+		// Spring's own cache annotation tests use such keys; no node could name them.
+		TierCache cache = cache();
+		Object key = new Object();
+		assertThat(cache.get(key)).isNull();
+		cache.put(key, "v1");
+		assertThat(cache.get(key, String.class)).isEqualTo("v1");
+		assertThat(cache.putIfAbsent(key, "v2").get()).isEqualTo("v1");
+		assertThat(cache.evictIfPresent(key)).isTrue();
+		assertThat(cache.get(key)).isNull();
+		assertThat(cache.get(key, () -> "loaded")).isEqualTo("loaded");
+		assertThat(cache.get(key, () -> "again")).isEqualTo("loaded");
+		Object other = new Object();
+		assertThat(cache.retrieve(other, () -> CompletableFuture.completedFuture("async")))
+			.succeedsWithin(Duration.ofSeconds(5))
+			.isEqualTo("async");
+		assertThat(cache.retrieve(other)).succeedsWithin(Duration.ofSeconds(5))
+			.extracting(CacheContractTests::unwrap)
+			.isEqualTo("async");
+		cache.evict(key);
+		cache.clear();
+		assertThat(cache.get(other)).isNull();
+	}
+
+	@Test
+	void valueThatCannotBeSerializedIsCachedOnThisNodeAndReplacesTheOldOne() {
+		TierCache cache = cache();
+		cache.put("k", "serializable");
+		Object notSerializable = new Object() {
+
+			@Override
+			public String toString() {
+				return "not serializable";
+			}
+
+		};
+		cache.put("k", notSerializable);
+		assertThat(cache.get("k").get()).isSameAs(notSerializable);
+	}
+
+	@Test
 	void putIfAbsentStoresOnlyWhenAbsent() {
 		TierCache cache = cache();
 		assertThat(cache.putIfAbsent("k", "v1")).isNull();

@@ -200,6 +200,16 @@ public final class LocalTier {
 	}
 
 	/**
+	 * Remove {@code key} from hot only.
+	 * @param key the key
+	 */
+	public void removeHot(Object key) {
+		if (this.hot != null) {
+			this.hot.cache.asMap().remove(key);
+		}
+	}
+
+	/**
 	 * Remove every entry from main and hot.
 	 * @return whether either tier held anything
 	 */

@@ -1,7 +1,6 @@
 package dev.tiercache.remote;
 
 import java.util.function.BiConsumer;
-import java.util.function.Consumer;
 
 import dev.tiercache.TierCacheConfiguration;
 import dev.tiercache.local.CacheEntry;
@@ -55,13 +54,6 @@ public interface RemoteTier extends AutoCloseable {
 	 */
 	default boolean ownsLocally(String cache, Object key) {
 		return false;
-	}
-
-	/**
-	 * Let the tier create a cache that another node asks about before this node used it.
-	 * @param creator creates (and so registers) the cache of a name, if it may
-	 */
-	default void onUnknownCache(Consumer<String> creator) {
 	}
 
 	/**

@@ -41,16 +41,21 @@ final class LeaseTable {
 		void granted(long token);
 
 		/**
-		 * The key has an entry now, or (with {@code null}) the wait ended without one and
-		 * the waiter should ask again.
-		 * @param entry the stored entry, or {@code null}
+		 * The key has an entry now.
+		 * @param entry the stored entry
 		 */
-		void answered(@Nullable CacheEntry entry);
+		void answered(CacheEntry entry);
 
 		/**
-		 * Return whether this waiter has waited long enough and should be told to ask
-		 * again, so that a peer parked here notices within its rpc timeout if this owner
-		 * dies.
+		 * The wait ended without an entry (a write cancelled the lease, or the waiter
+		 * waited long enough): the waiter should ask again. Never a lease.
+		 */
+		void retry();
+
+		/**
+		 * Return whether this waiter has waited long enough and should be told to
+		 * {@linkplain #retry() ask again}, so that a peer parked here notices within its
+		 * rpc timeout if this owner dies.
 		 * @param now the current time in nanoseconds
 		 * @return whether to answer it with {@code null} now
 		 */
@@ -61,9 +66,27 @@ final class LeaseTable {
 	}
 
 	/**
-	 * What a caller got: a lease (token above 0), or nothing yet (parked).
+	 * A lease handed to a parked waiter; the token is above 0.
 	 */
 	record Grant(Waiter waiter, long token) {
+
+		void send() {
+			this.waiter.granted(this.token);
+		}
+
+	}
+
+	/**
+	 * What a sweep found: expired leases handed to the next waiter, and waiters that
+	 * waited long enough and must ask again.
+	 */
+	record Expired(List<Grant> grants, List<Waiter> retries) {
+
+		void send() {
+			this.grants.forEach(Grant::send);
+			this.retries.forEach(Waiter::retry);
+		}
+
 	}
 
 	private final Map<Object, Lease> leases = new HashMap<>();
@@ -120,6 +143,30 @@ final class LeaseTable {
 	}
 
 	/**
+	 * Keep the lease {@code token} of {@code key} for another lease period, because its
+	 * holder is still loading.
+	 * @return whether {@code token} still holds the lease
+	 */
+	synchronized boolean extend(Object key, long token, long now) {
+		Lease lease = this.leases.get(key);
+		if (lease == null || lease.token != token) {
+			return false;
+		}
+		lease.deadline = now + this.leaseNanos;
+		return true;
+	}
+
+	/**
+	 * Take {@code waiter} off the lease of {@code key}, because it gave up waiting.
+	 * @return whether it was still parked; if not, it has been (or is about to be)
+	 * answered, granted the lease or told to retry
+	 */
+	synchronized boolean withdraw(Object key, Waiter waiter) {
+		Lease lease = this.leases.get(key);
+		return lease != null && lease.parked.remove(waiter);
+	}
+
+	/**
 	 * Cancel the lease of {@code key}: a write or eviction happened, so whatever is being
 	 * loaded is out of date.
 	 * @return the parked waiters, who should ask again
@@ -144,10 +191,11 @@ final class LeaseTable {
 	 * Hand expired leases (their holder died or is too slow) to the next parked waiter,
 	 * and collect waiters that have waited long enough (answered with {@code null}, to
 	 * ask again).
-	 * @return the grants to send; a grant with token 0 tells the waiter to ask again
+	 * @return the grants and retries to send, outside this table's monitor
 	 */
-	synchronized List<Grant> expire(long now) {
+	synchronized Expired expire(long now) {
 		List<Grant> grants = new ArrayList<>();
+		List<Waiter> retries = new ArrayList<>();
 		for (Iterator<Map.Entry<Object, Lease>> it = this.leases.entrySet().iterator(); it.hasNext();) {
 			Map.Entry<Object, Lease> mapping = it.next();
 			Lease lease = mapping.getValue();
@@ -155,7 +203,7 @@ final class LeaseTable {
 				Waiter waiter = parked.next();
 				if (waiter.expired(now)) {
 					parked.remove();
-					grants.add(new Grant(waiter, 0));
+					retries.add(waiter);
 				}
 			}
 			if (now - lease.deadline >= 0) {
@@ -168,7 +216,7 @@ final class LeaseTable {
 				}
 			}
 		}
-		return grants;
+		return new Expired(grants, retries);
 	}
 
 	private @Nullable Grant handOver(Object key, Lease lease, long now) {

@@ -33,6 +33,9 @@ record PeerMessage(Type type, String cache, byte[] key, byte[] value, long ttlNa
 
 	private static final int VERSION = 1;
 
+	/** The token of a {@code VALUE} that answers a parked request. */
+	static final long WAITED = 1;
+
 	enum Type {
 
 		/** Request: the owner's entry, or a miss. */
@@ -78,7 +81,25 @@ record PeerMessage(Type type, String cache, byte[] key, byte[] value, long ttlNa
 		OK,
 
 		/** Response: I do not own this key; load locally. Never forwarded further. */
-		NOT_OWNER
+		NOT_OWNER,
+
+		/**
+		 * Response: the key is still being loaded (or a write cancelled the load): ask
+		 * again. Sent after a request was parked for half the rpc timeout, so that a
+		 * requester notices a dead owner within its timeout.
+		 */
+		WAIT,
+
+		/** Response: I could not serve this request (a value I cannot encode, say). */
+		ERROR,
+
+		/** Response: I have no cache of that name; load locally. */
+		NO_CACHE,
+
+		/**
+		 * Request: the holder of lease {@code token} is still loading; keep the lease.
+		 */
+		EXTEND
 
 	}
 
@@ -96,6 +117,14 @@ record PeerMessage(Type type, String cache, byte[] key, byte[] value, long ttlNa
 
 	static PeerMessage value(byte[] value, long ttlNanos) {
 		return new PeerMessage(Type.VALUE, "", EMPTY, value, ttlNanos, 0);
+	}
+
+	/**
+	 * Return whether this {@code VALUE} answers a request that waited for another
+	 * member's load (a lease wait, not a remote hit).
+	 */
+	boolean afterWait() {
+		return this.token == WAITED;
 	}
 
 	static PeerMessage ok(boolean changed) {

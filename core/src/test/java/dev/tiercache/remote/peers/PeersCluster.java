@@ -48,9 +48,16 @@ public final class PeersCluster {
 			member.start();
 			members.add(member);
 		}
+		awaitMembers(members, size);
+		return members;
+	}
+
+	/**
+	 * Wait until every one of {@code members} sees {@code size} members.
+	 */
+	public static void awaitMembers(List<PeersRemoteTier> members, int size) {
 		await().atMost(Duration.ofSeconds(30))
 			.until(() -> members.stream().allMatch((member) -> member.view().members().size() == size));
-		return members;
 	}
 
 	/**

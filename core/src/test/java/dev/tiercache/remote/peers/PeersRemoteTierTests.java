@@ -268,24 +268,27 @@ class PeersRemoteTierTests {
 		Gadget.triggered.set(false);
 		PeerMessage request = PeerMessage.of(Type.FETCH_OR_LEASE, "books", javaSerialize(new Gadget()));
 		AtomicReference<PeerMessage> reply = new AtomicReference<>();
-		this.started.get(0).handle(new BytesMessage(null, request.encode()), capture(reply));
-		assertThat(reply.get().type()).isEqualTo(Type.MISS);
+		this.started.get(0).requestHandler().handle(new BytesMessage(null, request.encode()), capture(reply));
+		assertThat(reply.get().type()).isEqualTo(Type.ERROR);
 		assertThat(Gadget.triggered).isFalse();
 		assertThat(caches.get(0).getStats().count(Counter.REJECTED_PAYLOADS)).isEqualTo(1);
-		this.started.get(0).handle(new BytesMessage(null, "garbage".getBytes()), capture(reply));
-		assertThat(reply.get().type()).isEqualTo(Type.MISS);
+		this.started.get(0).requestHandler().handle(new BytesMessage(null, "garbage".getBytes()), capture(reply));
+		assertThat(reply.get().type()).isEqualTo(Type.ERROR);
 		assertThat(this.started.get(0).view().details().get("rejectedPayloads")).isEqualTo(2L);
 		caches.get(0).put("k", "still working");
 		assertThat(caches.get(1).get("k", String.class)).isEqualTo("still working");
 	}
 
 	@Test
-	void unserializableValueFailsThePutNamingCacheKeyTypeAndClass() {
+	void unserializableValueIsKeptOnTheWriterOnlyAndTheOldValueIsGoneEverywhere() {
 		List<TierCache> caches = cluster("unserializable", 2);
-		assertThatExceptionOfType(CodecException.class).isThrownBy(() -> caches.get(0).put(7L, new Object()))
-			.withMessageContaining("'books'")
-			.withMessageContaining("java.lang.Long")
-			.withMessageContaining("java.lang.Object");
+		Object key = keyOwnedBy(this.started.get(1));
+		caches.get(1).put(key, "old");
+		Object notSerializable = new Object();
+		caches.get(0).put(key, notSerializable);
+		assertThat(caches.get(0).getStats().count(Counter.REJECTED_PAYLOADS)).isEqualTo(1);
+		assertThat(caches.get(0).get(key).get()).isSameAs(notSerializable);
+		assertThat(caches.get(1).get(key)).isNull();
 	}
 
 	private static Response capture(AtomicReference<PeerMessage> reply) {

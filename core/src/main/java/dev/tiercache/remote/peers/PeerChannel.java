@@ -1,0 +1,182 @@
+package dev.tiercache.remote.peers;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import dev.tiercache.codec.CodecException;
+import dev.tiercache.codec.KeyNames;
+import dev.tiercache.remote.RemoteTierException;
+import dev.tiercache.stats.Counter;
+import dev.tiercache.stats.StatsCounter;
+import org.jgroups.Address;
+import org.jgroups.BytesMessage;
+import org.jgroups.Message;
+import org.jgroups.blocks.MessageDispatcher;
+import org.jgroups.blocks.RequestOptions;
+import org.jgroups.util.Rsp;
+import org.jgroups.util.RspList;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How a member reaches the others: who owns a key in the current view, and requests to
+ * one member or to several, counted as peer errors when they fail. A request never
+ * travels further than the member it was sent to.
+ *
+ * @author tiercache
+ */
+final class PeerChannel {
+
+	private final String self;
+
+	private final MessageDispatcher dispatcher;
+
+	private volatile @Nullable Membership membership;
+
+	PeerChannel(String self, MessageDispatcher dispatcher) {
+		this.self = self;
+		this.dispatcher = dispatcher;
+	}
+
+	String self() {
+		return this.self;
+	}
+
+	@Nullable Membership membership() {
+		return this.membership;
+	}
+
+	void membership(Membership membership) {
+		this.membership = membership;
+	}
+
+	/**
+	 * Return the member that owns {@code key} of {@code cache} in the current view.
+	 * @throws CodecException if the key has no name that members agree on
+	 */
+	String owner(String cache, Object key) {
+		Membership current = this.membership;
+		if (current == null) {
+			return this.self;
+		}
+		return current.ring().ownerOf(cache + ":" + KeyNames.name(cache, key));
+	}
+
+	/**
+	 * Every member but this one and {@code except}.
+	 */
+	List<Address> others(@Nullable String except) {
+		Membership current = this.membership;
+		return (current != null) ? current.others(this.self, except) : List.of();
+	}
+
+	/**
+	 * Send {@code message} to {@code member} and wait at most {@code timeoutMillis} for
+	 * the answer.
+	 * @throws RemoteTierException if the member is gone, does not answer in time or
+	 * answers something malformed; counted as a peer error
+	 */
+	PeerMessage request(StatsCounter stats, String member, PeerMessage message, long timeoutMillis) {
+		Address target = address(stats, member);
+		byte[] reply;
+		try {
+			reply = this.dispatcher.sendMessage(message(target, message.encode()),
+					RequestOptions.SYNC().timeout(timeoutMillis));
+		}
+		catch (Exception ex) {
+			stats.record(Counter.PEER_ERRORS);
+			throw new RemoteTierException(
+					"Peer '" + member + "' did not answer a " + message.type() + " request: " + ex, ex);
+		}
+		if (reply == null) {
+			stats.record(Counter.PEER_ERRORS);
+			throw new RemoteTierException("Peer '" + member + "' gave no answer to a " + message.type() + " request");
+		}
+		try {
+			return PeerMessage.decode(reply, 0, reply.length);
+		}
+		catch (CodecException ex) {
+			stats.record(Counter.PEER_ERRORS);
+			throw new RemoteTierException("Peer '" + member + "' gave a malformed answer: " + ex.getMessage(), ex);
+		}
+	}
+
+	/**
+	 * Send {@code message} to {@code member} without waiting for the answer; a failure is
+	 * counted.
+	 */
+	void send(StatsCounter stats, String member, PeerMessage message, long timeoutMillis) {
+		Membership current = this.membership;
+		Address target = (current != null) ? current.addresses().get(member) : null;
+		if (target == null) {
+			stats.record(Counter.PEER_ERRORS);
+			return;
+		}
+		try {
+			CompletableFuture<byte[]> reply = this.dispatcher.sendMessageWithFuture(message(target, message.encode()),
+					RequestOptions.SYNC().timeout(timeoutMillis));
+			reply.whenComplete((answer, failure) -> {
+				if (failure != null) {
+					stats.record(Counter.PEER_ERRORS);
+				}
+			});
+		}
+		catch (Exception ex) {
+			stats.record(Counter.PEER_ERRORS);
+		}
+	}
+
+	/**
+	 * Send {@code message} to every one of {@code targets} and wait at most
+	 * {@code timeoutMillis} for all answers. Each member that did not answer is counted
+	 * as a peer error.
+	 * @return the answers that arrived
+	 */
+	RspList<byte[]> cast(StatsCounter stats, List<Address> targets, PeerMessage message, long timeoutMillis) {
+		RspList<byte[]> replies;
+		try {
+			replies = this.dispatcher.castMessage(targets, message(null, message.encode()),
+					RequestOptions.SYNC().timeout(timeoutMillis).anycasting(true));
+		}
+		catch (Exception ex) {
+			stats.record(Counter.PEER_ERRORS, targets.size());
+			return new RspList<>();
+		}
+		for (Rsp<byte[]> reply : replies) {
+			if (!reply.wasReceived() || reply.wasSuspected() || reply.hasException()) {
+				stats.record(Counter.PEER_ERRORS);
+			}
+		}
+		return replies;
+	}
+
+	/**
+	 * Send {@code payload} to {@code target} and wait for the raw answer, for hand-offs.
+	 */
+	byte @Nullable [] requestRaw(Address target, byte[] payload, long timeoutMillis) throws Exception {
+		return this.dispatcher.sendMessage(message(target, payload), RequestOptions.SYNC().timeout(timeoutMillis));
+	}
+
+	private Address address(StatsCounter stats, String member) {
+		Membership current = this.membership;
+		Address target = (current != null) ? current.addresses().get(member) : null;
+		if (target == null) {
+			stats.record(Counter.PEER_ERRORS);
+			throw new RemoteTierException("Peer '" + member + "' is not in the view");
+		}
+		return target;
+	}
+
+	/**
+	 * A request for one or all other members, hand-offs included: out of band, and
+	 * outside flow control. The owner answers on the thread that read the request
+	 * ({@link ServeOnReceiver}) and JGroups copies the request's flags to the reply;
+	 * under flow control, a reply that ran out of credits would block that thread, and
+	 * the credits that would free it arrive on the very connection it no longer reads. A
+	 * member's requests and replies are bounded by the threads waiting for them
+	 * (hand-offs go one batch at a time), which is the flow control they need.
+	 */
+	private static Message message(@Nullable Address target, byte[] payload) {
+		return new BytesMessage(target, payload).setFlag(Message.Flag.OOB, Message.Flag.NO_FC);
+	}
+
+}

@@ -1,0 +1,239 @@
+package dev.tiercache.remote.peers;
+
+import java.util.List;
+
+import dev.tiercache.codec.CodecException;
+import dev.tiercache.codec.ValueCodec;
+import dev.tiercache.local.CacheEntry;
+import dev.tiercache.remote.RemoteTier.Loader;
+import dev.tiercache.remote.RemoteTierException;
+import dev.tiercache.remote.peers.PeerMessage.Type;
+import dev.tiercache.stats.Counter;
+import org.jgroups.Address;
+import org.jgroups.util.Rsp;
+import org.jgroups.util.RspList;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A member's side of the requests it makes of a key's owner and of the other members.
+ *
+ * <pre>
+ * fetchOrLoad:  FETCH_OR_LEASE to the owner
+ *   VALUE     -> the entry (a remote hit, or the end of a lease wait)
+ *   LEASED    -> run the loader, extending the lease meanwhile; STORE_LEASED to the owner
+ *   WAIT      -> the key is still being loaded (the owner parked us for rpc-timeout / 2)
+ *                or a write cancelled the load: ask again
+ *   otherwise -> the owner cannot help (not the owner in its view, no such cache, an
+ *                error): a peer error, and the caller loads locally
+ * </pre>
+ *
+ * @author tiercache
+ */
+final class PeerClient {
+
+	private final PeerChannel channel;
+
+	private final ValueCodec codec;
+
+	private final Owner owner;
+
+	private final Rejections rejections;
+
+	private final long rpcMillis;
+
+	PeerClient(PeerChannel channel, ValueCodec codec, Owner owner, Rejections rejections, long rpcMillis) {
+		this.channel = channel;
+		this.codec = codec;
+		this.owner = owner;
+		this.rejections = rejections;
+		this.rpcMillis = rpcMillis;
+	}
+
+	@Nullable CacheEntry fetch(Registration registration, String member, Object key) {
+		PeerMessage reply = this.channel.request(registration.stats(), member,
+				PeerMessage.of(Type.FETCH, registration.name(), this.codec.encode(key)), this.rpcMillis);
+		return switch (reply.type()) {
+			case VALUE -> decode(reply);
+			case MISS -> null;
+			default -> throw refused(registration, member, reply);
+		};
+	}
+
+	CacheEntry fetchOrLoad(Registration registration, String member, Object key, Loader loader) {
+		byte[] keyBytes = this.codec.encode(key);
+		boolean waited = false;
+		while (true) {
+			PeerMessage reply = this.channel.request(registration.stats(), member,
+					PeerMessage.of(Type.FETCH_OR_LEASE, registration.name(), keyBytes), this.rpcMillis);
+			switch (reply.type()) {
+				case VALUE -> {
+					CacheEntry entry = decode(reply);
+					if (!reply.afterWait()) {
+						registration.stats().record(Counter.REMOTE_HITS);
+					}
+					else if (!waited) {
+						registration.stats().record(Counter.LEASE_WAITS);
+					}
+					return entry;
+				}
+				case LEASED -> {
+					if (reply.token() <= 0) {
+						throw refused(registration, member, reply);
+					}
+					return loadUnderLease(registration, member, keyBytes, reply.token(), loader);
+				}
+				case WAIT -> {
+					if (!waited) {
+						registration.stats().record(Counter.LEASE_WAITS);
+						waited = true;
+					}
+				}
+				default -> throw refused(registration, member, reply);
+			}
+		}
+	}
+
+	private CacheEntry loadUnderLease(Registration registration, String member, byte[] keyBytes, long token,
+			Loader loader) {
+		PeerMessage release = PeerMessage.of(Type.RELEASE, registration.name(), keyBytes).withToken(token);
+		PeerMessage extend = PeerMessage.of(Type.EXTEND, registration.name(), keyBytes).withToken(token);
+		CacheEntry loaded;
+		Runnable stopExtending = this.owner
+			.keepLease(() -> this.channel.send(registration.stats(), member, extend, this.rpcMillis));
+		try {
+			loaded = loader.load();
+		}
+		catch (RuntimeException | Error ex) {
+			this.channel.send(registration.stats(), member, release, this.rpcMillis);
+			throw ex;
+		}
+		finally {
+			stopExtending.run();
+		}
+		if (!loaded.isStorable()) {
+			this.channel.send(registration.stats(), member, release, this.rpcMillis);
+			return loaded;
+		}
+		byte[] value;
+		try {
+			value = this.codec.encode(loaded.get());
+		}
+		catch (CodecException ex) {
+			this.rejections.record(registration.stats(), ex);
+			this.channel.send(registration.stats(), member, release, this.rpcMillis);
+			return loaded;
+		}
+		try {
+			this.channel.request(registration.stats(), member,
+					PeerMessage.of(Type.STORE_LEASED, registration.name(), keyBytes)
+						.withValue(value, loaded.ttlNanos())
+						.withToken(token),
+					this.rpcMillis);
+		}
+		catch (RemoteTierException ex) {
+			// Counted; the owner's lease expires by itself, and the value is returned.
+		}
+		return loaded;
+	}
+
+	/**
+	 * Ask {@code member}, the owner, to store a value.
+	 * @return whether it did; {@code false} if it does not own the key in its view
+	 */
+	boolean put(Registration registration, String member, byte[] keyBytes, byte[] value, long ttlNanos) {
+		PeerMessage reply = this.channel.request(registration.stats(), member,
+				PeerMessage.of(Type.PUT, registration.name(), keyBytes).withValue(value, ttlNanos), this.rpcMillis);
+		if (reply.type() != Type.OK) {
+			registration.stats().record(Counter.PEER_ERRORS);
+			return false;
+		}
+		return true;
+	}
+
+	/**
+	 * Ask {@code member}, the owner, to store a value unless it has one.
+	 * @return the owner's answer: {@code VALUE} with the existing entry, or {@code OK}
+	 * @throws RemoteTierException if the owner did not apply the request
+	 */
+	PeerMessage putIfAbsent(Registration registration, String member, byte[] keyBytes, byte[] value, long ttlNanos) {
+		PeerMessage reply = this.channel.request(registration.stats(), member,
+				PeerMessage.of(Type.PUT_IF_ABSENT, registration.name(), keyBytes).withValue(value, ttlNanos),
+				this.rpcMillis);
+		if (reply.type() != Type.OK && reply.type() != Type.VALUE) {
+			throw refused(registration, member, reply);
+		}
+		return reply;
+	}
+
+	/**
+	 * Ask {@code member}, the owner, to remove a key.
+	 * @return the answer: {@code OK}, changed or not
+	 */
+	PeerMessage evict(Registration registration, String member, byte[] keyBytes) {
+		PeerMessage reply = this.channel.request(registration.stats(), member,
+				PeerMessage.of(Type.EVICT, registration.name(), keyBytes), this.rpcMillis);
+		if (reply.type() != Type.OK) {
+			throw refused(registration, member, reply);
+		}
+		return reply;
+	}
+
+	/**
+	 * Tell every member but this one and {@code except} to drop its copy of a key, and
+	 * wait (at most {@code rpc-timeout}) until they have; each member that did not answer
+	 * is a peer error.
+	 */
+	void invalidateOthers(Registration registration, @Nullable String except, byte[] keyBytes) {
+		List<Address> targets = this.channel.others(except);
+		if (!targets.isEmpty()) {
+			this.channel.cast(registration.stats(), targets,
+					PeerMessage.of(Type.INVALIDATE, registration.name(), keyBytes), this.rpcMillis);
+			registration.stats().record(Counter.INVALIDATIONS_SENT);
+		}
+	}
+
+	/**
+	 * Tell every other member to clear the cache and wait (at most {@code rpc-timeout})
+	 * until they have.
+	 * @return whether any of them held an entry
+	 */
+	boolean clearOthers(Registration registration) {
+		List<Address> targets = this.channel.others(null);
+		if (targets.isEmpty()) {
+			return false;
+		}
+		RspList<byte[]> replies = this.channel.cast(registration.stats(), targets,
+				PeerMessage.of(Type.CLEAR, registration.name()), this.rpcMillis);
+		registration.stats().record(Counter.INVALIDATIONS_SENT);
+		boolean changed = false;
+		for (Rsp<byte[]> reply : replies) {
+			byte[] answer = reply.wasReceived() ? reply.getValue() : null;
+			if (answer != null) {
+				try {
+					changed |= PeerMessage.decode(answer, 0, answer.length).ttlNanos() == 1;
+				}
+				catch (CodecException ex) {
+					this.rejections.record(registration.stats(), ex);
+				}
+			}
+		}
+		return changed;
+	}
+
+	private CacheEntry decode(PeerMessage reply) {
+		return new CacheEntry(this.codec.decode(reply.value()), reply.ttlNanos());
+	}
+
+	private RemoteTierException refused(Registration registration, String member, PeerMessage reply) {
+		registration.stats().record(Counter.PEER_ERRORS);
+		String why = switch (reply.type()) {
+			case NOT_OWNER -> "does not own the key in its view (views differ)";
+			case NO_CACHE -> "has no cache '" + registration.name() + "' yet (declare it in tiercache.caches so that "
+					+ "every member has it from the start)";
+			case ERROR -> "could not serve the request (see its log)";
+			default -> "answered " + reply.type();
+		};
+		return new RemoteTierException("Peer '" + member + "' " + why + "; using the local tier");
+	}
+
+}

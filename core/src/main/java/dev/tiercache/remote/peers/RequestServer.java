@@ -1,0 +1,180 @@
+package dev.tiercache.remote.peers;
+
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import dev.tiercache.codec.CodecException;
+import dev.tiercache.codec.ValueCodec;
+import dev.tiercache.local.CacheEntry;
+import dev.tiercache.remote.peers.PeerMessage.Type;
+import dev.tiercache.stats.Counter;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jgroups.Message;
+import org.jgroups.blocks.RequestHandler;
+import org.jgroups.blocks.Response;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Serves other members' requests. Runs on the thread that read the request
+ * ({@link ServeOnReceiver}) and never blocks it: a request for a key that is being loaded
+ * is parked and answered later by whoever ends the load. Only caches this member has are
+ * served: a peer cannot make it create one by naming it. Whatever cannot be served is
+ * answered ({@code ERROR}, {@code NO_CACHE}, {@code NOT_OWNER}), so the requester loads
+ * locally at once instead of waiting for its timeout.
+ *
+ * @author tiercache
+ */
+final class RequestServer implements RequestHandler {
+
+	private static final Log logger = LogFactory.getLog(RequestServer.class);
+
+	private final Map<String, Registration> caches;
+
+	private final ValueCodec codec;
+
+	private final Owner owner;
+
+	private final Rejections rejections;
+
+	private final long parkNanos;
+
+	private volatile @Nullable PeerChannel channel;
+
+	private volatile @Nullable Handoff handoff;
+
+	RequestServer(Map<String, Registration> caches, ValueCodec codec, Owner owner, Rejections rejections,
+			long rpcMillis) {
+		this.caches = caches;
+		this.codec = codec;
+		this.owner = owner;
+		this.rejections = rejections;
+		this.parkNanos = TimeUnit.MILLISECONDS.toNanos(rpcMillis / 2);
+	}
+
+	void connect(PeerChannel channel, Handoff handoff) {
+		this.channel = channel;
+		this.handoff = handoff;
+	}
+
+	@Override
+	public void handle(Message message, Response response) {
+		PeerMessage request;
+		try {
+			request = PeerMessage.decode(message.getArray(), message.getOffset(), message.getLength());
+		}
+		catch (CodecException ex) {
+			this.rejections.record(null, ex);
+			response.send(PeerMessage.reply(Type.ERROR).encode(), false);
+			return;
+		}
+		Registration registration = this.caches.get(request.cache());
+		if (registration == null) {
+			response.send(PeerMessage.reply(Type.NO_CACHE).encode(), false);
+			return;
+		}
+		registration.stats().record(Counter.SERVER_REQUESTS);
+		PeerMessage reply;
+		try {
+			reply = serve(registration, request, response);
+		}
+		catch (CodecException ex) {
+			this.rejections.record(registration.stats(), ex);
+			reply = PeerMessage.reply(Type.ERROR);
+		}
+		catch (RuntimeException ex) {
+			logger.warn(
+					"tiercache: could not serve a " + request.type() + " request for cache '" + request.cache() + "'",
+					ex);
+			reply = PeerMessage.reply(Type.ERROR);
+		}
+		if (reply != null) {
+			response.send(reply.encode(), false);
+		}
+	}
+
+	@Override
+	public Object handle(Message message) {
+		throw new UnsupportedOperationException("tiercache peers answer asynchronously");
+	}
+
+	/**
+	 * The answer to {@code request}, or {@code null} if it was parked.
+	 */
+	private @Nullable PeerMessage serve(Registration registration, PeerMessage request, Response response) {
+		if (request.type() == Type.CLEAR) {
+			registration.stats().record(Counter.INVALIDATIONS_RECEIVED);
+			return PeerMessage.ok(this.owner.clear(registration));
+		}
+		if (request.type() == Type.HANDOFF) {
+			int taken = handoff().take(registration, request.value());
+			registration.stats().record(Counter.HANDOFF_ENTRIES, taken);
+			return PeerMessage.ok(taken > 0);
+		}
+		Object key = this.codec.decode(request.key());
+		if (key == null) {
+			throw new CodecException("Dropped a " + request.type() + " request without a key");
+		}
+		return switch (request.type()) {
+			case FETCH -> {
+				if (!owns(registration, key)) {
+					yield PeerMessage.reply(Type.NOT_OWNER);
+				}
+				CacheEntry stored = registration.local().serveOwned(key);
+				yield (stored != null) ? this.owner.valueOf(stored, false) : PeerMessage.reply(Type.MISS);
+			}
+			case FETCH_OR_LEASE ->
+				owns(registration, key) ? this.owner.fetchOrLease(registration, key, response, this.parkNanos)
+						: PeerMessage.reply(Type.NOT_OWNER);
+			case STORE_LEASED -> this.owner.storeLeased(registration, key, request);
+			case RELEASE -> {
+				this.owner.release(registration, key, request.token());
+				yield PeerMessage.ok(true);
+			}
+			case EXTEND -> PeerMessage.ok(this.owner.extend(registration, key, request.token()));
+			case PUT -> {
+				if (!owns(registration, key)) {
+					// The writer tells every member to drop the key when a write is
+					// refused;
+					// drop this member's copy now too.
+					this.owner.forget(registration, key);
+					yield PeerMessage.reply(Type.NOT_OWNER);
+				}
+				this.owner.store(registration, key, entry(request));
+				yield PeerMessage.ok(true);
+			}
+			case PUT_IF_ABSENT -> {
+				if (!owns(registration, key)) {
+					yield PeerMessage.reply(Type.NOT_OWNER);
+				}
+				CacheEntry existing = this.owner.storeIfAbsent(registration, key, entry(request));
+				yield (existing != null) ? this.owner.valueOf(existing, false) : PeerMessage.ok(true);
+			}
+			case EVICT -> PeerMessage.ok(this.owner.forget(registration, key));
+			case INVALIDATE -> {
+				this.owner.forget(registration, key);
+				registration.stats().record(Counter.INVALIDATIONS_RECEIVED);
+				yield PeerMessage.ok(true);
+			}
+			default -> PeerMessage.reply(Type.ERROR);
+		};
+	}
+
+	private CacheEntry entry(PeerMessage request) {
+		return new CacheEntry(this.codec.decode(request.value()), request.ttlNanos());
+	}
+
+	private boolean owns(Registration registration, Object key) {
+		PeerChannel channel = this.channel;
+		return channel != null && channel.self().equals(channel.owner(registration.name(), key));
+	}
+
+	private Handoff handoff() {
+		Handoff handoff = this.handoff;
+		if (handoff == null) {
+			throw new IllegalStateException("Not connected");
+		}
+		return handoff;
+	}
+
+}
