@@ -84,6 +84,9 @@ public final class TierCacheManager implements CacheManager, AutoCloseable {
 		threads.setDaemon(true);
 		this.remoteExecutor = Executors.newCachedThreadPool(threads);
 		builder.configurations.forEach((name, configuration) -> this.caches.put(name, create(name, configuration)));
+		if (this.remote != null && this.dynamic) {
+			this.remote.onUnknownCache(this::getCache);
+		}
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package dev.tiercache.remote;
 
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 import dev.tiercache.TierCacheConfiguration;
 import dev.tiercache.local.CacheEntry;
@@ -54,6 +55,15 @@ public interface RemoteTier extends AutoCloseable {
 	 */
 	default boolean ownsLocally(String cache, Object key) {
 		return false;
+	}
+
+	/**
+	 * Let the tier create a cache that another node asks about before this node used it,
+	 * so that the first requests of a cache created on first use are single-flight too. A
+	 * tier bounds how many caches other nodes may create this way.
+	 * @param creator creates (and so registers) the cache of a name, if it may
+	 */
+	default void onUnknownCache(Consumer<String> creator) {
 	}
 
 	/**

@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import dev.tiercache.TierCacheConfiguration;
@@ -81,6 +82,8 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 
 	private @Nullable RequestServer server;
 
+	private volatile @Nullable Consumer<String> creator;
+
 	private PeersRemoteTier(PeersSettings settings, ValueCodec codec, Supplier<String> nodeName) {
 		this.settings = settings;
 		this.nodeName = nodeName;
@@ -132,6 +135,10 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 		long rpcMillis = rpcMillis();
 		RequestServer server = new RequestServer(this.caches, this.codec, this.owner, this.rejections, rpcMillis);
 		this.server = server;
+		Consumer<String> creator = this.creator;
+		if (creator != null) {
+			server.onUnknownCache(creator);
+		}
 		try {
 			JChannel channel = JGroupsStack.channel(this.settings);
 			MessageDispatcher dispatcher = new MessageDispatcher(channel, server).asyncDispatching(true);
@@ -238,6 +245,15 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 		long window = TimeUnit.MILLISECONDS.toNanos(12 * rpcMillis());
 		this.caches.put(cache, new Registration(cache, stats, local,
 				new LeaseTable(this.settings.leaseTimeout().toNanos()), new RecentRemovals(window, REMOVALS_CAPACITY)));
+	}
+
+	@Override
+	public void onUnknownCache(Consumer<String> creator) {
+		this.creator = creator;
+		RequestServer server = this.server;
+		if (server != null) {
+			server.onUnknownCache(creator);
+		}
 	}
 
 	@Override
@@ -444,6 +460,20 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 
 	private long rpcMillis() {
 		return this.settings.rpcTimeout().toMillis();
+	}
+
+	/**
+	 * Return how many keys of {@code cache} have a load lease, for tests.
+	 */
+	int leases(String cache) {
+		return registration(cache).leases().size();
+	}
+
+	/**
+	 * Return how this member reaches the others, for tests that make views differ.
+	 */
+	@Nullable PeerChannel peerChannel() {
+		return this.peers;
 	}
 
 	private Registration registration(String cache) {

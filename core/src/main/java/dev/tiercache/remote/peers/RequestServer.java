@@ -2,6 +2,9 @@ package dev.tiercache.remote.peers;
 
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 import dev.tiercache.codec.CodecException;
 import dev.tiercache.codec.ValueCodec;
@@ -18,16 +21,20 @@ import org.jspecify.annotations.Nullable;
 /**
  * Serves other members' requests. Runs on the thread that read the request
  * ({@link ServeOnReceiver}) and never blocks it: a request for a key that is being loaded
- * is parked and answered later by whoever ends the load. Only caches this member has are
- * served: a peer cannot make it create one by naming it. Whatever cannot be served is
- * answered ({@code ERROR}, {@code NO_CACHE}, {@code NOT_OWNER}), so the requester loads
- * locally at once instead of waiting for its timeout.
+ * is parked and answered later by whoever ends the load. A peer can make this member
+ * create a cache it has not used yet only while dynamic creation is on, and only a
+ * bounded number of them. Whatever cannot be served is answered ({@code ERROR},
+ * {@code NO_CACHE}, {@code NOT_OWNER}), so the requester loads locally at once instead of
+ * waiting for its timeout.
  *
  * @author tiercache
  */
 final class RequestServer implements RequestHandler {
 
 	private static final Log logger = LogFactory.getLog(RequestServer.class);
+
+	/** How many caches other members may make this member create by naming them. */
+	static final int MAX_CREATED_BY_PEERS = 64;
 
 	private final Map<String, Registration> caches;
 
@@ -42,6 +49,12 @@ final class RequestServer implements RequestHandler {
 	private volatile @Nullable PeerChannel channel;
 
 	private volatile @Nullable Handoff handoff;
+
+	private volatile @Nullable Consumer<String> creator;
+
+	private final AtomicInteger createdByPeers = new AtomicInteger();
+
+	private final AtomicLong refusedCreations = new AtomicLong();
 
 	RequestServer(Map<String, Registration> caches, ValueCodec codec, Owner owner, Rejections rejections,
 			long rpcMillis) {
@@ -68,7 +81,7 @@ final class RequestServer implements RequestHandler {
 			response.send(PeerMessage.reply(Type.ERROR).encode(), false);
 			return;
 		}
-		Registration registration = this.caches.get(request.cache());
+		Registration registration = registrationFor(request.cache());
 		if (registration == null) {
 			response.send(PeerMessage.reply(Type.NO_CACHE).encode(), false);
 			return;
@@ -91,6 +104,34 @@ final class RequestServer implements RequestHandler {
 		if (reply != null) {
 			response.send(reply.encode(), false);
 		}
+	}
+
+	/**
+	 * The cache a request names; one that this member has not used yet is created if
+	 * dynamic creation is on, up to {@value #MAX_CREATED_BY_PEERS} such caches, so that a
+	 * peer cannot make this member create caches without end.
+	 */
+	private @Nullable Registration registrationFor(String cache) {
+		Registration registration = this.caches.get(cache);
+		Consumer<String> creator = this.creator;
+		if (registration != null || creator == null || cache.isEmpty()) {
+			return registration;
+		}
+		if (this.createdByPeers.incrementAndGet() > MAX_CREATED_BY_PEERS) {
+			this.createdByPeers.decrementAndGet();
+			if (this.refusedCreations.getAndIncrement() == 0) {
+				logger.warn("tiercache: peers asked for more than " + MAX_CREATED_BY_PEERS + " caches this member has "
+						+ "not used; not creating '" + cache + "' or any further one. Declare the application's "
+						+ "caches in tiercache.caches");
+			}
+			return null;
+		}
+		creator.accept(cache);
+		return this.caches.get(cache);
+	}
+
+	void onUnknownCache(Consumer<String> creator) {
+		this.creator = creator;
 	}
 
 	@Override

@@ -37,6 +37,29 @@ public final class PeersCluster {
 	}
 
 	/**
+	 * Start {@code size} members with the given timeouts and wait until they see each
+	 * other.
+	 */
+	public static List<PeersRemoteTier> start(String cluster, int size, Duration rpcTimeout, Duration leaseTimeout) {
+		int basePort = freePortRange(size + 3);
+		List<PeersRemoteTier> members = new ArrayList<>();
+		for (int i = 1; i <= size; i++) {
+			PeersSettings settings = withTimeouts(settings(cluster, basePort, i, size), rpcTimeout, leaseTimeout);
+			PeersRemoteTier member = member(settings);
+			member.start();
+			members.add(member);
+		}
+		awaitMembers(members, size);
+		return members;
+	}
+
+	static PeersSettings withTimeouts(PeersSettings settings, Duration rpcTimeout, Duration leaseTimeout) {
+		return new PeersSettings(settings.clusterName(), settings.nodeName(), settings.bindAddress(), settings.port(),
+				settings.portRange(), settings.discovery(), settings.members(), settings.dnsQuery(), settings.stack(),
+				settings.secret(), rpcTimeout, leaseTimeout);
+	}
+
+	/**
 	 * Start {@code size} members sharing {@code secret} and wait until they see each
 	 * other.
 	 */
