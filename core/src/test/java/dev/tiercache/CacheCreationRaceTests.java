@@ -9,13 +9,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.tiercache.local.CacheEntry;
-import dev.tiercache.remote.ClusterView;
 import dev.tiercache.remote.RemoteTier;
 import dev.tiercache.remote.peers.PeersCluster;
 import dev.tiercache.remote.peers.PeersRemoteTier;
 import dev.tiercache.stats.StatsCounter;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -58,9 +55,7 @@ class CacheCreationRaceTests {
 	/**
 	 * The peers tier, whose first registration waits until the test lets it go on.
 	 */
-	private static final class FirstRegistrationWaits implements RemoteTier {
-
-		private final RemoteTier delegate;
+	private static final class FirstRegistrationWaits extends ForwardingRemoteTier {
 
 		final CountDownLatch firstRegistering = new CountDownLatch(1);
 
@@ -71,7 +66,7 @@ class CacheCreationRaceTests {
 		final Map<String, LocalStore> registered = new ConcurrentHashMap<>();
 
 		FirstRegistrationWaits(RemoteTier delegate) {
-			this.delegate = delegate;
+			super(delegate);
 		}
 
 		@Override
@@ -89,57 +84,7 @@ class CacheCreationRaceTests {
 				}
 			}
 			this.registered.put(cache, local);
-			this.delegate.register(cache, configuration, stats, local);
-		}
-
-		@Override
-		public ClusterView view() {
-			return this.delegate.view();
-		}
-
-		@Override
-		public boolean usesMain() {
-			return this.delegate.usesMain();
-		}
-
-		@Override
-		public boolean ownsLocally(String cache, Object key) {
-			return this.delegate.ownsLocally(cache, key);
-		}
-
-		@Override
-		public @Nullable CacheEntry fetch(String cache, Object key) {
-			return this.delegate.fetch(cache, key);
-		}
-
-		@Override
-		public CacheEntry fetchOrLoad(String cache, Object key, Loader loader) {
-			return this.delegate.fetchOrLoad(cache, key, loader);
-		}
-
-		@Override
-		public void store(String cache, Object key, CacheEntry entry) {
-			this.delegate.store(cache, key, entry);
-		}
-
-		@Override
-		public @Nullable CacheEntry storeIfAbsent(String cache, Object key, CacheEntry entry) {
-			return this.delegate.storeIfAbsent(cache, key, entry);
-		}
-
-		@Override
-		public boolean evict(String cache, Object key) {
-			return this.delegate.evict(cache, key);
-		}
-
-		@Override
-		public boolean clear(String cache) {
-			return this.delegate.clear(cache);
-		}
-
-		@Override
-		public void close() {
-			this.delegate.close();
+			super.register(cache, configuration, stats, local);
 		}
 
 	}

@@ -1,0 +1,212 @@
+package dev.tiercache.remote.peers;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import dev.tiercache.ForwardingRemoteTier;
+import dev.tiercache.TierCache;
+import dev.tiercache.TierCacheConfiguration;
+import dev.tiercache.TierCacheManager;
+import dev.tiercache.remote.RemoteTier;
+import dev.tiercache.remote.peers.PeerMessage.Type;
+import dev.tiercache.stats.Counter;
+import org.jgroups.BytesMessage;
+import org.jgroups.Message;
+import org.jgroups.blocks.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * No read older than a write that returned, and nothing cleared comes back: writes while
+ * views differ, and a clear overtaken by a load.
+ */
+class PeersWriteTests {
+
+	private final List<PeersRemoteTier> started = new ArrayList<>();
+
+	private final List<TierCacheManager> managers = new ArrayList<>();
+
+	private final ExecutorService threads = Executors.newCachedThreadPool();
+
+	@AfterEach
+	void stop() {
+		this.threads.shutdownNow();
+		this.managers.forEach(TierCacheManager::close);
+		this.started.forEach(PeersRemoteTier::close);
+	}
+
+	private TierCache cache(RemoteTier remote) {
+		TierCacheManager manager = TierCacheManager.builder()
+			.withCacheConfiguration("books", TierCacheConfiguration.defaultCacheConfig())
+			.remoteTier(remote)
+			.build();
+		this.managers.add(manager);
+		return manager.getCache("books");
+	}
+
+	private Object keyOwnedBy(int member) {
+		for (int i = 0;; i++) {
+			if (this.started.get(member).ownsLocally("books", "key-" + i)) {
+				return "key-" + i;
+			}
+		}
+	}
+
+	/** Make {@code member} believe that {@code owner} owns every key. */
+	private static void believeOwner(PeersRemoteTier member, String owner) {
+		PeerChannel channel = member.peerChannel();
+		Membership real = channel.membership();
+		channel.membership(new Membership(real.view(), new HashRing(List.of(owner)), real.addresses(), List.of()));
+	}
+
+	private static void realView(PeersRemoteTier member) {
+		PeerChannel channel = member.peerChannel();
+		channel.membership(Membership.of(member.channel().getView()));
+	}
+
+	@Test
+	void writeRefusedByAMemberWithAnotherViewLeavesNoOldCopyAnywhere() {
+		this.started.addAll(PeersCluster.start("views-differ", 2));
+		TierCache writer = cache(this.started.get(0));
+		TierCache refuser = cache(this.started.get(1));
+		Object key = keyOwnedBy(0);
+		// The refusing member once owned the key and kept a copy in main.
+		believeOwner(this.started.get(1), "member-2");
+		refuser.put(key, "old");
+		realView(this.started.get(1));
+		assertThat(refuser.whereCached(key)).containsExactly("main");
+		// Now the writer thinks the refuser owns the key, and the refuser disagrees.
+		believeOwner(this.started.get(0), "member-2");
+		writer.put(key, "new");
+		assertThat(writer.getStats().count(Counter.PEER_ERRORS)).isPositive();
+		assertThat(writer.get(key).get()).isEqualTo("new");
+		realView(this.started.get(0));
+		assertThat(refuser.get(key)).isNull();
+	}
+
+	@Test
+	void clearOvertakenByALoadLeavesNothingBehind() throws Exception {
+		this.started.addAll(PeersCluster.start("clear-race", 2));
+		ClearWaits gated = new ClearWaits(this.started.get(0));
+		TierCache owner = cache(gated);
+		TierCache other = cache(this.started.get(1));
+		Object key = keyOwnedBy(0);
+		CountDownLatch loading = new CountDownLatch(1);
+		CountDownLatch finishLoad = new CountDownLatch(1);
+		Future<Object> load = this.threads.submit(() -> other.get(key, () -> {
+			loading.countDown();
+			finishLoad.await();
+			return "loaded before the clear";
+		}));
+		assertThat(loading.await(10, TimeUnit.SECONDS)).isTrue();
+		// The owner clears its own tiers, then is held before it tells anyone.
+		Future<?> clear = this.threads.submit(owner::clear);
+		gated.reached.get(10, TimeUnit.SECONDS);
+		finishLoad.countDown();
+		assertThat(load.get(10, TimeUnit.SECONDS)).isEqualTo("loaded before the clear");
+		await().atMost(Duration.ofSeconds(10)).until(() -> owner.whereCached(key).contains("main"));
+		gated.open.countDown();
+		clear.get(10, TimeUnit.SECONDS);
+		assertThat(owner.get(key)).isNull();
+		assertThat(other.get(key)).isNull();
+	}
+
+	@Test
+	void memberWithTheNameOfAnotherRefusesToStart() {
+		this.started.addAll(PeersCluster.start("same-name", 1));
+		PeersSettings first = this.started.get(0).settings();
+		PeersRemoteTier twin = PeersCluster.member(first.withNodeName(first.nodeName()));
+		assertThatIllegalStateException().isThrownBy(twin::start)
+			.withMessageContaining("already named 'member-1'")
+			.withMessageContaining("tiercache.cluster.node-name");
+		assertThat(this.started.get(0).view().members()).hasSize(1);
+	}
+
+	@Test
+	void peersCanCreateOnlyABoundedNumberOfCachesByNamingThem() {
+		this.started.addAll(PeersCluster.start("cache-names", 1));
+		TierCacheManager manager = TierCacheManager.builder().remoteTier(this.started.get(0)).build();
+		this.managers.add(manager);
+		AtomicReference<PeerMessage> reply = new AtomicReference<>();
+		for (int i = 0; i < 100; i++) {
+			PeerMessage request = PeerMessage.of(Type.FETCH, "cache-" + i, new byte[] { 1, 'k' });
+			this.started.get(0).requestHandler().handle(new BytesMessage(null, request.encode()), capture(reply));
+		}
+		assertThat(manager.getCacheNames()).hasSize(RequestServer.MAX_CREATED_BY_PEERS);
+		assertThat(reply.get().type()).isEqualTo(Type.NO_CACHE);
+	}
+
+	@Test
+	void membersWithoutDynamicCreationServeOnlyTheirCaches() {
+		this.started.addAll(PeersCluster.start("fixed-caches", 1));
+		TierCacheManager manager = TierCacheManager.builder()
+			.withCacheConfiguration("books", TierCacheConfiguration.defaultCacheConfig())
+			.dynamic(false)
+			.remoteTier(this.started.get(0))
+			.build();
+		this.managers.add(manager);
+		AtomicReference<PeerMessage> reply = new AtomicReference<>();
+		PeerMessage request = PeerMessage.of(Type.FETCH, "authors", new byte[] { 1, 'k' });
+		this.started.get(0).requestHandler().handle(new BytesMessage(null, request.encode()), capture(reply));
+		assertThat(reply.get().type()).isEqualTo(Type.NO_CACHE);
+		assertThat(manager.getCacheNames()).containsExactly("books");
+	}
+
+	static Response capture(AtomicReference<PeerMessage> reply) {
+		return new Response() {
+
+			@Override
+			public void send(Object value, boolean exception) {
+				byte[] bytes = (byte[]) value;
+				reply.set(PeerMessage.decode(bytes, 0, bytes.length));
+			}
+
+			@Override
+			public void send(Message message, boolean exception) {
+				send(message.getArray(), exception);
+			}
+
+		};
+	}
+
+	/**
+	 * The peers tier, whose clear waits (after the cache cleared its own tiers, before
+	 * the tier cancels leases and tells the others) until the test opens it.
+	 */
+	private static final class ClearWaits extends ForwardingRemoteTier {
+
+		final CompletableFuture<Void> reached = new CompletableFuture<>();
+
+		final CountDownLatch open = new CountDownLatch(1);
+
+		ClearWaits(RemoteTier delegate) {
+			super(delegate);
+		}
+
+		@Override
+		public boolean clear(String cache) {
+			this.reached.complete(null);
+			try {
+				this.open.await(10, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			return super.clear(cache);
+		}
+
+	}
+
+}
