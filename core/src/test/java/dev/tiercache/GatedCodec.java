@@ -23,6 +23,8 @@ public final class GatedCodec implements ValueCodec {
 
 	private volatile @Nullable Object object;
 
+	private volatile boolean anyThread;
+
 	private final CountDownLatch reached = new CountDownLatch(1);
 
 	private final CountDownLatch open = new CountDownLatch(1);
@@ -33,6 +35,14 @@ public final class GatedCodec implements ValueCodec {
 	public void arm(Thread thread, Object object) {
 		this.object = object;
 		this.thread = thread;
+	}
+
+	/**
+	 * Stop whichever thread next encodes {@code object}.
+	 */
+	public void armAnyThread(Object object) {
+		this.object = object;
+		this.anyThread = true;
 	}
 
 	/**
@@ -53,8 +63,9 @@ public final class GatedCodec implements ValueCodec {
 
 	@Override
 	public byte[] encode(@Nullable Object value) {
-		if (Thread.currentThread() == this.thread && Objects.equals(value, this.object)) {
+		if ((this.anyThread || Thread.currentThread() == this.thread) && Objects.equals(value, this.object)) {
 			this.thread = null;
+			this.anyThread = false;
 			this.reached.countDown();
 			try {
 				if (!this.open.await(10, TimeUnit.SECONDS)) {
