@@ -7,6 +7,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -35,10 +36,10 @@ class PeersModeConfiguration {
 			Environment environment) {
 		TierCacheProperties.Cluster cluster = properties.getCluster();
 		PeersSettings settings = RemoteTierSupport.settings("tiercache", properties,
-				() -> new PeersSettings(clusterName(cluster, environment), node.name(), bindAddress(cluster),
-						cluster.getPort(), cluster.getPortRange(), cluster.getDiscovery(), cluster.getMembers(),
-						cluster.getDnsQuery(), cluster.getStack(), cluster.getSecret(), cluster.getRpcTimeout(),
-						cluster.getLeaseTimeout()));
+				() -> new PeersSettings(clusterName(cluster, environment, beanFactory), node.name(),
+						bindAddress(cluster), cluster.getPort(), cluster.getPortRange(), cluster.getDiscovery(),
+						cluster.getMembers(), cluster.getDnsQuery(), cluster.getStack(), cluster.getSecret(),
+						cluster.getRpcTimeout(), cluster.getLeaseTimeout()));
 		if (!StringUtils.hasText(cluster.getSecret()) && cluster.getDiscovery() != Discovery.LOOPBACK) {
 			logger.warn("tiercache: tiercache.cluster.secret is not set, so cache traffic between members is "
 					+ "neither authenticated nor encrypted; set the same secret on every member");
@@ -46,11 +47,28 @@ class PeersModeConfiguration {
 		return PeersRemoteTier.create(settings, RemoteTierSupport.codec(properties, beanFactory), node::name);
 	}
 
-	private static String clusterName(TierCacheProperties.Cluster cluster, Environment environment) {
+	/**
+	 * The cluster name: {@code tiercache.cluster.name}, else
+	 * {@code spring.application.name}, else the application's package (that of its
+	 * {@code @SpringBootApplication}), so that two unrelated applications on one host
+	 * never join each other's cluster.
+	 */
+	static String clusterName(TierCacheProperties.Cluster cluster, Environment environment, BeanFactory beanFactory) {
 		if (StringUtils.hasText(cluster.getName())) {
 			return cluster.getName();
 		}
-		return environment.getProperty("spring.application.name", "tiercache");
+		String application = environment.getProperty("spring.application.name");
+		if (StringUtils.hasText(application)) {
+			return application;
+		}
+		if (AutoConfigurationPackages.has(beanFactory) && !AutoConfigurationPackages.get(beanFactory).isEmpty()) {
+			String name = "tiercache:" + AutoConfigurationPackages.get(beanFactory).get(0);
+			logger.info("tiercache: neither tiercache.cluster.name nor spring.application.name is set; the cluster is "
+					+ "named '" + name + "' after the application's package");
+			return name;
+		}
+		throw new IllegalStateException("tiercache.mode=peers needs a cluster name, so that unrelated applications "
+				+ "on one host do not share a cache: set spring.application.name or tiercache.cluster.name");
 	}
 
 	private static String bindAddress(TierCacheProperties.Cluster cluster) {

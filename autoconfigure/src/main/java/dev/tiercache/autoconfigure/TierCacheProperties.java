@@ -235,7 +235,7 @@ public class TierCacheProperties {
 
 		/**
 		 * Name of the cluster; instances with the same name form one cache. Empty means
-		 * 'spring.application.name', or 'tiercache' when that is not set either.
+		 * 'spring.application.name', or else 'tiercache:' and the application's package.
 		 */
 		private String name = "";
 

@@ -9,6 +9,7 @@ import dev.tiercache.remote.peers.PeersCluster;
 import dev.tiercache.remote.peers.PeersRemoteTier;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.boot.autoconfigure.AutoConfigurationPackage;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -23,10 +24,13 @@ import static org.awaitility.Awaitility.await;
  */
 class PeersModeAutoConfigurationTests {
 
-	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+	private final ApplicationContextRunner unnamed = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(TierCacheAutoConfiguration.class, CacheAutoConfiguration.class))
 		.withUserConfiguration(TestBooks.Configuration.class)
 		.withPropertyValues("tiercache.mode=peers", "tiercache.cache-names=books,titles");
+
+	private final ApplicationContextRunner contextRunner = this.unnamed
+		.withPropertyValues("spring.application.name=peers-tests");
 
 	/**
 	 * Nodes of one cluster, each with a name of its own, probing the same ports.
@@ -133,6 +137,29 @@ class PeersModeAutoConfigurationTests {
 				.rootCause()
 				.hasMessageContaining("tiercache.cluster.members")
 				.hasMessageContaining("host[port]"));
+	}
+
+	@Test
+	void withoutAnApplicationNameTheClusterIsNamedAfterTheApplicationsPackage() {
+		int port = PeersCluster.freePortRange(4);
+		this.unnamed.withUserConfiguration(PackagedApplication.class)
+			.withPropertyValues("tiercache.cluster.port=" + port, "tiercache.cluster.port-range=2")
+			.run((context) -> assertThat(context.getBean(ClusterView.class).details()).containsEntry("cluster",
+					"tiercache:" + PackagedApplication.class.getPackageName()));
+	}
+
+	@Test
+	void withoutAnApplicationNameOrPackageStartUpFailsSayingWhatToSet() {
+		this.unnamed.run((context) -> assertThat(context).hasFailed()
+			.getFailure()
+			.rootCause()
+			.hasMessageContaining("spring.application.name")
+			.hasMessageContaining("tiercache.cluster.name"));
+	}
+
+	@AutoConfigurationPackage
+	static class PackagedApplication {
+
 	}
 
 	@Test

@@ -187,7 +187,7 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 			throw new IllegalStateException("Another member of cluster '" + this.settings.clusterName()
 					+ "' is already named '" + this.settings.nodeName() + "' (" + older + "); two members with one "
 					+ "name would own the same keys and miss each other's invalidations. Give each instance its own "
-					+ "tiercache.cluster.node-name (by default host:port of the web server), or a cluster name of "
+					+ "tiercache.node-name (by default the host name and the web server's port), or a cluster name of "
 					+ "its own (tiercache.cluster.name) if it belongs to another application");
 		}
 	}

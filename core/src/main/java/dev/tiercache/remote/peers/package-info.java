@@ -15,18 +15,24 @@
  * request for a key that is being loaded is parked (in the owner's
  * {@link dev.tiercache.remote.peers.LeaseTable}) instead of blocking a JGroups thread. A
  * load is single-flight across the cluster: whoever asks the owner first gets a lease and
- * runs the loader, sends the value back to the owner, and the owner answers every parked
- * request. A member that is not the owner answers {@code NOT_OWNER} instead of
- * forwarding, so a request never travels in a loop while members' views differ; the
- * caller then loads locally and keeps the value in hot only. Writes go to the owner, and
- * the writer then tells every other member to drop its hot copy and waits (at most
- * {@code rpc-timeout}) for their answers.
+ * runs the loader, extending the lease while it runs, sends the value back to the owner,
+ * and the owner answers every parked request; a request parked for half the rpc timeout
+ * is told to ask again, so a dead owner is noticed in time. A member that is not the
+ * owner answers {@code NOT_OWNER} instead of forwarding, so a request never travels in a
+ * loop while members' views differ; the caller then loads locally and keeps the value in
+ * hot only. Writes go to the owner ({@link dev.tiercache.remote.peers.Owner} on its side,
+ * {@link dev.tiercache.remote.peers.PeerClient} on the writer's), and the writer then
+ * tells every other member to drop its copy and waits (at most {@code rpc-timeout}) for
+ * their answers; a write the owner did not apply is told to the owner too.
  *
  * <p>
  * On a view change, main entries whose owner changed are handed to the new owner in
- * batches, in the background; a graceful stop hands everything off before leaving. A
- * merge after a partition clears the local tiers, since either side may have changed the
- * same keys.
+ * batches ({@link dev.tiercache.remote.peers.Handoff}), in the background; a graceful
+ * stop hands everything off before leaving. A member refuses a handed-off entry of a key
+ * it saw removed, written or cleared in the last seconds
+ * ({@link dev.tiercache.remote.peers.RecentRemovals}), so a hand-off never brings back
+ * what the cluster removed. A merge after a partition clears the local tiers, since
+ * either side may have changed the same keys.
  */
 @NullMarked
 package dev.tiercache.remote.peers;

@@ -130,7 +130,7 @@ class PeersWriteTests {
 		PeersRemoteTier twin = PeersCluster.member(first.withNodeName(first.nodeName()));
 		assertThatIllegalStateException().isThrownBy(twin::start)
 			.withMessageContaining("already named 'member-1'")
-			.withMessageContaining("tiercache.cluster.node-name");
+			.withMessageContaining("tiercache.node-name");
 		assertThat(this.started.get(0).view().members()).hasSize(1);
 	}
 

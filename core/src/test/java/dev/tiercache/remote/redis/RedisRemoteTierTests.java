@@ -23,7 +23,6 @@ import dev.tiercache.TierCache;
 import dev.tiercache.TierCacheConfiguration;
 import dev.tiercache.TierCacheManager;
 import dev.tiercache.codec.AllowList;
-import dev.tiercache.codec.CodecException;
 import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.remote.ClusterView;
 import dev.tiercache.stats.Counter;
@@ -320,13 +319,15 @@ class RedisRemoteTierTests {
 	}
 
 	@Test
-	void unserializableValueFailsThePutNamingCacheKeyTypeAndClass() {
-		TierCache cache = node();
-		assertThatExceptionOfType(CodecException.class).isThrownBy(() -> cache.put(42L, new Object()))
-			.withMessageContaining("'books'")
-			.withMessageContaining("java.lang.Long")
-			.withMessageContaining("java.lang.Object");
-		assertThat(cache.get(42L)).isNull();
+	void unserializableValueIsKeptOnTheWriterOnlyAndTheOldValueIsGoneEverywhere() {
+		TierCache writer = node();
+		TierCache other = node();
+		other.put(42L, "old");
+		Object notSerializable = new Object();
+		writer.put(42L, notSerializable);
+		assertThat(writer.getStats().count(Counter.REJECTED_PAYLOADS)).isEqualTo(1);
+		assertThat(writer.get(42L).get()).isSameAs(notSerializable);
+		assertThat(other.get(42L)).isNull();
 	}
 
 	@Test
