@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
@@ -224,13 +225,29 @@ public final class TierCache implements Cache {
 			this.stats.record(Counter.MISSES);
 			return null;
 		}
-		return CompletableFuture.supplyAsync(() -> {
-			CacheEntry fetched = fetchRemote(key, remote);
-			if (fetched == null) {
+		long seen = this.invalidations.get();
+		CompletableFuture<@Nullable CacheEntry> fetch;
+		try {
+			fetch = remote.fetchAsync(this.name, key, this.remoteExecutor);
+		}
+		catch (RuntimeException ex) {
+			fetch = CompletableFuture.failedFuture(ex);
+		}
+		return fetch.handle((fetched, failure) -> {
+			if (failure != null && unwrap(failure) instanceof CodecException codec) {
+				rejected(key, codec);
+			}
+			// Any failure of the remote tier is a miss; it counted it.
+			CacheEntry found = (failure != null) ? null : fetched;
+			if (found != null) {
+				this.stats.record(Counter.REMOTE_HITS);
+				admitHot(key, found, seen, null);
+			}
+			else {
 				this.stats.record(Counter.MISSES);
 			}
-			return fetched;
-		}, this.remoteExecutor);
+			return found;
+		});
 	}
 
 	@Override
@@ -544,35 +561,15 @@ public final class TierCache implements Cache {
 
 	private CompletableFuture<CacheEntry> loadAsync(Object key, Flight<CacheEntry> flight,
 			Supplier<? extends CompletableFuture<?>> valueLoader) {
-		if (this.remote != null) {
-			Callable<Object> loader = () -> awaitLoader(valueLoader);
-			return CompletableFuture.supplyAsync(() -> {
-				try {
-					return load(key, flight, loader);
-				}
-				catch (ValueRetrievalException ex) {
-					// As in local mode (and Spring's own caches), the returned future
-					// fails
-					// with what the supplier's future failed with, not a wrapper.
-					throw (ex.getCause() instanceof CompletionException completion) ? completion
-							: new CompletionException(ex.getCause());
-				}
-			}, this.remoteExecutor);
+		RemoteTier remote = this.remote;
+		if (remote != null) {
+			return loadRemotelyAsync(remote, key, flight, valueLoader);
 		}
 		CacheEntry loaded = this.tier.getMain(key);
 		if (loaded != null) {
 			return CompletableFuture.completedFuture(loaded);
 		}
-		long start = System.nanoTime();
-		return valueLoader.get().handle((value, failure) -> {
-			this.stats.recordLoadTime(System.nanoTime() - start);
-			if (failure != null) {
-				this.stats.record(Counter.LOAD_FAILURES);
-				throw (failure instanceof CompletionException completion) ? completion
-						: new CompletionException(failure);
-			}
-			this.stats.record(Counter.LOADS);
-			CacheEntry entry = entryFor(value);
+		return runLoaderAsync(valueLoader, Runnable::run).thenApply((entry) -> {
 			if (entry.isStorable()) {
 				this.flights.admit(key, flight, (current) -> this.tier.admitMain(key, entry, current));
 			}
@@ -580,17 +577,79 @@ public final class TierCache implements Cache {
 		});
 	}
 
-	private static @Nullable Object awaitLoader(Supplier<? extends CompletableFuture<?>> valueLoader) throws Exception {
+	/**
+	 * The remote modes' asynchronous load: no thread waits for the store, a lease or the
+	 * loader; the loader starts on a remote thread, never on a thread of the transport.
+	 */
+	private CompletableFuture<CacheEntry> loadRemotelyAsync(RemoteTier remote, Object key, Flight<CacheEntry> flight,
+			Supplier<? extends CompletableFuture<?>> valueLoader) {
+		CacheEntry cached = (this.usesMain && this.tier.getMain(key) != null) ? this.tier.getMain(key)
+				: this.tier.getHot(key);
+		if (cached != null) {
+			return CompletableFuture.completedFuture(cached);
+		}
+		long seen = this.invalidations.get();
+		AtomicReference<@Nullable CacheEntry> loadedHere = new AtomicReference<>();
+		RemoteTier.AsyncLoader loader = () -> runLoaderAsync(valueLoader, this.remoteExecutor).thenApply((entry) -> {
+			loadedHere.set(entry);
+			return entry;
+		});
+		CompletableFuture<CacheEntry> load;
 		try {
-			return valueLoader.get().join();
+			load = remote.fetchOrLoadAsync(this.name, key, loader, this.remoteExecutor);
 		}
-		catch (CompletionException ex) {
-			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
-			if (cause instanceof Exception exception) {
-				throw exception;
+		catch (RuntimeException ex) {
+			load = CompletableFuture.failedFuture(ex);
+		}
+		return load.handle((entry, failure) -> {
+			if (failure == null) {
+				return CompletableFuture.completedFuture(entry);
 			}
-			throw ex;
+			Throwable cause = unwrap(failure);
+			if (!(cause instanceof RemoteTierException) && !(cause instanceof CodecException)) {
+				// The loader's own failure: the caller gets it as it is.
+				return CompletableFuture.<CacheEntry>failedFuture(cause);
+			}
+			if (cause instanceof CodecException codec) {
+				rejected(key, codec);
+			}
+			// Keep the value in hot only; the loader never runs twice for one call.
+			CacheEntry loaded = loadedHere.get();
+			return (loaded != null) ? CompletableFuture.completedFuture(loaded)
+					: runLoaderAsync(valueLoader, this.remoteExecutor);
+		}).thenCompose((entry) -> entry).thenApply((entry) -> {
+			admitHot(key, entry, seen, flight);
+			return entry;
+		});
+	}
+
+	/**
+	 * Start the application's asynchronous loader on {@code executor}, counting it, and
+	 * wrap the result with its TTL; the returned future fails with what the loader's
+	 * future failed with.
+	 */
+	private CompletableFuture<CacheEntry> runLoaderAsync(Supplier<? extends CompletableFuture<?>> valueLoader,
+			Executor executor) {
+		long start = System.nanoTime();
+		CompletableFuture<?> loading = CompletableFuture.supplyAsync(valueLoader, executor)
+			.thenCompose((started) -> (CompletableFuture<?>) started);
+		return loading.handle((value, failure) -> {
+			this.stats.recordLoadTime(System.nanoTime() - start);
+			if (failure != null) {
+				this.stats.record(Counter.LOAD_FAILURES);
+				throw new CompletionException(unwrap(failure));
+			}
+			this.stats.record(Counter.LOADS);
+			return entryFor(value);
+		});
+	}
+
+	private static Throwable unwrap(Throwable failure) {
+		Throwable cause = failure;
+		while (cause instanceof CompletionException && cause.getCause() != null) {
+			cause = cause.getCause();
 		}
+		return cause;
 	}
 
 	/**

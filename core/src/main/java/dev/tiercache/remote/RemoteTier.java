@@ -1,5 +1,7 @@
 package dev.tiercache.remote;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -98,6 +100,36 @@ public interface RemoteTier extends AutoCloseable {
 	CacheEntry fetchOrLoad(String cache, Object key, Loader loader);
 
 	/**
+	 * {@link #fetch(String, Object)} without blocking the caller. The default runs it on
+	 * {@code executor}; a tier that can wait for its answers without a thread overrides
+	 * it.
+	 * @param cache the cache name
+	 * @param key the key
+	 * @param executor runs what has to run on a thread of its own
+	 * @return a future of the entry with its remaining time to live, or of {@code null}
+	 */
+	default CompletableFuture<@Nullable CacheEntry> fetchAsync(String cache, Object key, Executor executor) {
+		return CompletableFuture.supplyAsync(() -> fetch(cache, key), executor);
+	}
+
+	/**
+	 * {@link #fetchOrLoad(String, Object, Loader)} without blocking the caller: no thread
+	 * waits for the store, the lease or the loader. The default runs the blocking method
+	 * on {@code executor}; a tier that can wait for its answers without a thread
+	 * overrides it. The returned future fails with what {@code loader}'s future failed
+	 * with, or with a {@link RemoteTierException} (counted) that no loader ran for.
+	 * @param cache the cache name
+	 * @param key the key
+	 * @param loader starts the application's loader
+	 * @param executor runs what has to run on a thread of its own
+	 * @return a future of the stored or loaded entry
+	 */
+	default CompletableFuture<CacheEntry> fetchOrLoadAsync(String cache, Object key, AsyncLoader loader,
+			Executor executor) {
+		return CompletableFuture.supplyAsync(() -> fetchOrLoad(cache, key, () -> loader.load().join()), executor);
+	}
+
+	/**
 	 * Store {@code entry}, replacing any entry of {@code key}, and tell the other nodes.
 	 * @param cache the cache name
 	 * @param key the key
@@ -144,6 +176,20 @@ public interface RemoteTier extends AutoCloseable {
 		 * @return the loaded entry, with its full time to live
 		 */
 		CacheEntry load();
+
+	}
+
+	/**
+	 * Starts the application's loader for a key without waiting for it.
+	 */
+	@FunctionalInterface
+	interface AsyncLoader {
+
+		/**
+		 * Start the loader.
+		 * @return a future of the loaded entry, with its full time to live
+		 */
+		CompletableFuture<CacheEntry> load();
 
 	}
 

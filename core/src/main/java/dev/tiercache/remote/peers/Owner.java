@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import dev.tiercache.codec.CodecException;
 import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.local.CacheEntry;
+import dev.tiercache.remote.RemoteTier.AsyncLoader;
 import dev.tiercache.remote.RemoteTier.Loader;
 import dev.tiercache.remote.RemoteTierException;
 import dev.tiercache.remote.peers.LeaseTable.Grant;
@@ -85,6 +86,63 @@ final class Owner {
 				token = outcome.token();
 			}
 			return loadUnderLease(registration, key, token, loader);
+		}
+	}
+
+	/**
+	 * {@link #load} without a thread that waits: a parked caller waits on a future.
+	 */
+	CompletableFuture<CacheEntry> loadAsync(Registration registration, Object key, AsyncLoader loader, boolean waited) {
+		LocalWaiter waiter = new LocalWaiter();
+		long token;
+		synchronized (registration.leases()) {
+			CacheEntry stored = registration.local().getOwned(key);
+			if (stored != null) {
+				return CompletableFuture.completedFuture(stored);
+			}
+			token = registration.leases().acquireOrPark(key, waiter, System.nanoTime());
+		}
+		if (token != 0) {
+			return loadUnderLeaseAsync(registration, key, token, loader);
+		}
+		if (!waited) {
+			registration.stats().record(Counter.LEASE_WAITS);
+		}
+		return waiter.outcome.thenCompose((outcome) -> {
+			if (outcome.entry() != null) {
+				return CompletableFuture.completedFuture(outcome.entry());
+			}
+			if (outcome.token() != 0) {
+				return loadUnderLeaseAsync(registration, key, outcome.token(), loader);
+			}
+			return loadAsync(registration, key, loader, true);
+		});
+	}
+
+	private CompletableFuture<CacheEntry> loadUnderLeaseAsync(Registration registration, Object key, long token,
+			AsyncLoader loader) {
+		Runnable stopExtending = keepLease(() -> extend(registration, key, token));
+		CompletableFuture<CacheEntry> loading = Owner.start(loader);
+		return loading.whenComplete((loaded, failure) -> {
+			stopExtending.run();
+			if (failure != null || !loaded.isStorable()) {
+				release(registration, key, token);
+			}
+			else {
+				complete(registration, key, token, loaded);
+			}
+		});
+	}
+
+	/**
+	 * Start {@code loader}; what it throws becomes the returned future's failure.
+	 */
+	static CompletableFuture<CacheEntry> start(AsyncLoader loader) {
+		try {
+			return loader.load();
+		}
+		catch (RuntimeException | Error ex) {
+			return CompletableFuture.failedFuture(ex);
 		}
 	}
 

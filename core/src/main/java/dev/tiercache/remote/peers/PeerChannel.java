@@ -101,6 +101,42 @@ final class PeerChannel {
 	}
 
 	/**
+	 * {@link #request} without a thread that waits for the answer.
+	 * @return a future of the answer, failed with a counted {@link RemoteTierException}
+	 */
+	CompletableFuture<PeerMessage> requestAsync(StatsCounter stats, String member, PeerMessage message,
+			long timeoutMillis) {
+		CompletableFuture<byte[]> reply;
+		try {
+			reply = this.dispatcher.sendMessageWithFuture(message(address(stats, member), message.encode()),
+					RequestOptions.SYNC().timeout(timeoutMillis));
+		}
+		catch (RemoteTierException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+		catch (Exception ex) {
+			stats.record(Counter.PEER_ERRORS);
+			return CompletableFuture.failedFuture(new RemoteTierException(
+					"Peer '" + member + "' did not take a " + message.type() + " request: " + ex, ex));
+		}
+		return reply.handle((answer, failure) -> {
+			if (failure != null || answer == null) {
+				stats.record(Counter.PEER_ERRORS);
+				String why = (failure != null) ? ": " + failure : "";
+				throw new RemoteTierException(
+						"Peer '" + member + "' did not answer a " + message.type() + " request" + why, failure);
+			}
+			try {
+				return PeerMessage.decode(answer, 0, answer.length);
+			}
+			catch (CodecException ex) {
+				stats.record(Counter.PEER_ERRORS);
+				throw new RemoteTierException("Peer '" + member + "' gave a malformed answer: " + ex.getMessage(), ex);
+			}
+		});
+	}
+
+	/**
 	 * Send {@code message} to {@code member} without waiting for the answer; a failure is
 	 * counted.
 	 */

@@ -1,10 +1,13 @@
 package dev.tiercache.remote.peers;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 import dev.tiercache.codec.CodecException;
 import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.local.CacheEntry;
+import dev.tiercache.remote.RemoteTier.AsyncLoader;
 import dev.tiercache.remote.RemoteTier.Loader;
 import dev.tiercache.remote.RemoteTierException;
 import dev.tiercache.remote.peers.PeerMessage.Type;
@@ -67,14 +70,7 @@ final class PeerClient {
 					PeerMessage.of(Type.FETCH_OR_LEASE, registration.name(), keyBytes), this.rpcMillis);
 			switch (reply.type()) {
 				case VALUE -> {
-					CacheEntry entry = decode(reply);
-					if (!reply.afterWait()) {
-						registration.stats().record(Counter.REMOTE_HITS);
-					}
-					else if (!waited) {
-						registration.stats().record(Counter.LEASE_WAITS);
-					}
-					return entry;
+					return valueOf(registration, reply, waited);
 				}
 				case LEASED -> {
 					if (reply.token() <= 0) {
@@ -90,6 +86,106 @@ final class PeerClient {
 				}
 				default -> throw refused(registration, member, reply);
 			}
+		}
+	}
+
+	/**
+	 * {@link #fetch} without a thread that waits.
+	 */
+	CompletableFuture<@Nullable CacheEntry> fetchAsync(Registration registration, String member, Object key,
+			Executor executor) {
+		return this.channel
+			.requestAsync(registration.stats(), member,
+					PeerMessage.of(Type.FETCH, registration.name(), this.codec.encode(key)), this.rpcMillis)
+			.thenApplyAsync((reply) -> switch (reply.type()) {
+				case VALUE -> decode(reply);
+				case MISS -> null;
+				default -> throw refused(registration, member, reply);
+			}, executor);
+	}
+
+	/**
+	 * {@link #fetchOrLoad} without a thread that waits: for the owner's answers, the
+	 * lease or the loader. Answers are decoded, and the loader started, on
+	 * {@code executor}, never on the JGroups thread that received the answer.
+	 */
+	CompletableFuture<CacheEntry> fetchOrLoadAsync(Registration registration, String member, Object key,
+			AsyncLoader loader, Executor executor) {
+		return ask(registration, member, this.codec.encode(key), loader, executor, false);
+	}
+
+	private CompletableFuture<CacheEntry> ask(Registration registration, String member, byte[] keyBytes,
+			AsyncLoader loader, Executor executor, boolean waited) {
+		return this.channel
+			.requestAsync(registration.stats(), member,
+					PeerMessage.of(Type.FETCH_OR_LEASE, registration.name(), keyBytes), this.rpcMillis)
+			.thenComposeAsync((reply) -> switch (reply.type()) {
+				case VALUE -> {
+					yield CompletableFuture.completedFuture(valueOf(registration, reply, waited));
+				}
+				case LEASED -> {
+					if (reply.token() <= 0) {
+						throw refused(registration, member, reply);
+					}
+					yield loadUnderLeaseAsync(registration, member, keyBytes, reply.token(), loader);
+				}
+				case WAIT -> {
+					if (!waited) {
+						registration.stats().record(Counter.LEASE_WAITS);
+					}
+					yield ask(registration, member, keyBytes, loader, executor, true);
+				}
+				default -> throw refused(registration, member, reply);
+			}, executor);
+	}
+
+	private CompletableFuture<CacheEntry> loadUnderLeaseAsync(Registration registration, String member, byte[] keyBytes,
+			long token, AsyncLoader loader) {
+		PeerMessage release = PeerMessage.of(Type.RELEASE, registration.name(), keyBytes).withToken(token);
+		PeerMessage extend = PeerMessage.of(Type.EXTEND, registration.name(), keyBytes).withToken(token);
+		Runnable stopExtending = this.owner
+			.keepLease(() -> this.channel.send(registration.stats(), member, extend, this.rpcMillis));
+		CompletableFuture<CacheEntry> loading = Owner.start(loader);
+		return loading.handle((loaded, failure) -> {
+			stopExtending.run();
+			return failure;
+		}).thenCompose((failure) -> {
+			if (failure != null) {
+				this.channel.send(registration.stats(), member, release, this.rpcMillis);
+				return loading;
+			}
+			CacheEntry loaded = loading.join();
+			byte[] value = encodeOrRelease(registration, member, release, loaded);
+			if (value == null) {
+				return loading;
+			}
+			return this.channel
+				.requestAsync(registration.stats(), member,
+						PeerMessage.of(Type.STORE_LEASED, registration.name(), keyBytes)
+							.withValue(value, loaded.ttlNanos())
+							.withToken(token),
+						this.rpcMillis)
+				.handle((stored, notStored) -> loaded);
+		});
+	}
+
+	/**
+	 * The loaded value's bytes, or {@code null} (and the lease released) if there is
+	 * nothing to store.
+	 */
+	private byte @Nullable [] encodeOrRelease(Registration registration, String member, PeerMessage release,
+			CacheEntry loaded) {
+		if (!loaded.isStorable()) {
+			this.channel.send(registration.stats(), member, release, this.rpcMillis);
+			return null;
+		}
+		try {
+			return this.codec.encode(loaded.get());
+		}
+		catch (CodecException ex) {
+			this.rejections.record(registration.stats(), ex);
+			this.channel.send(registration.stats(), member, release, this.rpcMillis);
+			return null;
 		}
 	}
 
@@ -110,17 +206,8 @@ final class PeerClient {
 		finally {
 			stopExtending.run();
 		}
-		if (!loaded.isStorable()) {
-			this.channel.send(registration.stats(), member, release, this.rpcMillis);
-			return loaded;
-		}
-		byte[] value;
-		try {
-			value = this.codec.encode(loaded.get());
-		}
-		catch (CodecException ex) {
-			this.rejections.record(registration.stats(), ex);
-			this.channel.send(registration.stats(), member, release, this.rpcMillis);
+		byte[] value = encodeOrRelease(registration, member, release, loaded);
+		if (value == null) {
 			return loaded;
 		}
 		try {
@@ -218,6 +305,21 @@ final class PeerClient {
 			}
 		}
 		return changed;
+	}
+
+	/**
+	 * The entry of a {@code VALUE} answer to {@code FETCH_OR_LEASE}, counted as a remote
+	 * hit, or as the end of a lease wait (once per load).
+	 */
+	private CacheEntry valueOf(Registration registration, PeerMessage reply, boolean waited) {
+		CacheEntry entry = decode(reply);
+		if (!reply.afterWait()) {
+			registration.stats().record(Counter.REMOTE_HITS);
+		}
+		else if (!waited) {
+			registration.stats().record(Counter.LEASE_WAITS);
+		}
+		return entry;
 	}
 
 	private CacheEntry decode(PeerMessage reply) {

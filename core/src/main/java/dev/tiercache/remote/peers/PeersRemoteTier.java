@@ -2,8 +2,10 @@ package dev.tiercache.remote.peers;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -295,6 +297,27 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 			return this.owner.load(registration, key, loader);
 		}
 		return client().fetchOrLoad(registration, owner, key, loader);
+	}
+
+	@Override
+	public CompletableFuture<@Nullable CacheEntry> fetchAsync(String cache, Object key, Executor executor) {
+		Registration registration = registration(cache);
+		String owner = owner(cache, key);
+		if (isSelf(owner)) {
+			return CompletableFuture.completedFuture(registration.local().getOwned(key));
+		}
+		return client().fetchAsync(registration, owner, key, executor);
+	}
+
+	@Override
+	public CompletableFuture<CacheEntry> fetchOrLoadAsync(String cache, Object key, AsyncLoader loader,
+			Executor executor) {
+		Registration registration = registration(cache);
+		String owner = owner(cache, key);
+		if (isSelf(owner)) {
+			return this.owner.loadAsync(registration, key, loader, false);
+		}
+		return client().fetchOrLoadAsync(registration, owner, key, loader, executor);
 	}
 
 	/**
