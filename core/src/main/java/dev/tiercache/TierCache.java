@@ -422,6 +422,14 @@ public final class TierCache implements Cache {
 			}
 
 			@Override
+			public void invalidateAllHot() {
+				TierCache.this.flights.forgetAll(() -> {
+					TierCache.this.invalidations.incrementAndGet();
+					TierCache.this.tier.clearHot();
+				});
+			}
+
+			@Override
 			public void forEachOwned(BiConsumer<Object, CacheEntry> action) {
 				TierCache.this.tier.forEachMain(action);
 			}

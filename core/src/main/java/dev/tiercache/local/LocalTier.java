@@ -224,6 +224,15 @@ public final class LocalTier {
 	}
 
 	/**
+	 * Remove every entry from hot only.
+	 */
+	public void clearHot() {
+		if (this.hot != null) {
+			this.hot.cache.invalidateAll();
+		}
+	}
+
+	/**
 	 * Return whether main holds an unexpired entry for {@code key}, without touching its
 	 * recency or frequency (for diagnostics, not for reads).
 	 * @param key the key

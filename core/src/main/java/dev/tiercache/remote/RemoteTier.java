@@ -230,6 +230,11 @@ public interface RemoteTier extends AutoCloseable {
 		boolean removeOwned(Object key);
 
 		/**
+		 * Drop every hot copy of the cache (main stays).
+		 */
+		void invalidateAllHot();
+
+		/**
 		 * Call {@code action} with every main entry and its remaining time to live.
 		 * @param action what to do with each entry
 		 */

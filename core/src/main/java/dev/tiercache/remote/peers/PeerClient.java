@@ -281,7 +281,10 @@ final class PeerClient {
 
 	/**
 	 * Tell every other member to clear the cache and wait (at most {@code rpc-timeout})
-	 * until they have.
+	 * until they have; then tell them all to drop their hot copies once more. The members
+	 * clear in parallel, so one that has cleared may fetch a key from an owner that has
+	 * not yet, and keep the old value in hot after the clear returned; the second round
+	 * drops it, and whatever is fetched after the first round comes from cleared owners.
 	 * @return whether any of them held an entry
 	 */
 	boolean clearOthers(Registration registration) {
@@ -292,6 +295,8 @@ final class PeerClient {
 		RspList<byte[]> replies = this.channel.cast(registration.stats(), targets,
 				PeerMessage.of(Type.CLEAR, registration.name()), this.rpcMillis);
 		registration.stats().record(Counter.INVALIDATIONS_SENT);
+		this.channel.cast(registration.stats(), targets, PeerMessage.of(Type.DROP_HOT, registration.name()),
+				this.rpcMillis);
 		boolean changed = false;
 		for (Rsp<byte[]> reply : replies) {
 			byte[] answer = reply.wasReceived() ? reply.getValue() : null;

@@ -99,7 +99,14 @@ record PeerMessage(Type type, String cache, byte[] key, byte[] value, long ttlNa
 		/**
 		 * Request: the holder of lease {@code token} is still loading; keep the lease.
 		 */
-		EXTEND
+		EXTEND,
+
+		/**
+		 * Request (to every member, after a {@code CLEAR} has reached them all): drop
+		 * every hot copy of the cache, since one may have been fetched from an owner that
+		 * had not cleared yet.
+		 */
+		DROP_HOT
 
 	}
 

@@ -147,6 +147,10 @@ final class RequestServer implements RequestHandler {
 			registration.stats().record(Counter.INVALIDATIONS_RECEIVED);
 			return PeerMessage.ok(this.owner.clear(registration));
 		}
+		if (request.type() == Type.DROP_HOT) {
+			registration.local().invalidateAllHot();
+			return PeerMessage.ok(true);
+		}
 		if (request.type() == Type.HANDOFF) {
 			int taken = handoff().take(registration, request.value());
 			registration.stats().record(Counter.HANDOFF_ENTRIES, taken);

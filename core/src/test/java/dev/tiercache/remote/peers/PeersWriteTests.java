@@ -21,6 +21,8 @@ import dev.tiercache.stats.Counter;
 import org.jgroups.BytesMessage;
 import org.jgroups.Message;
 import org.jgroups.blocks.Response;
+import org.jgroups.protocols.UNICAST3;
+import org.jgroups.stack.ProtocolStack;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -121,6 +123,35 @@ class PeersWriteTests {
 		clear.get(10, TimeUnit.SECONDS);
 		assertThat(owner.get(key)).isNull();
 		assertThat(other.get(key)).isNull();
+	}
+
+	@Test
+	void clearReachingTheMembersAtDifferentTimesLeavesNoOldCopy() throws Exception {
+		// Members clear in parallel: one that has cleared can fetch a key from an owner
+		// that has not, and keep the old value after the clear returned.
+		this.started.addAll(PeersCluster.start("clear-order", 3));
+		TierCache clearer = cache(this.started.get(0));
+		TierCache reader = cache(this.started.get(1));
+		TierCache owner = cache(this.started.get(2));
+		Object key = keyOwnedBy(2);
+		owner.put(key, "old");
+		HoldRequests hold = new HoldRequests(Type.CLEAR);
+		this.started.get(2)
+			.channel()
+			.getProtocolStack()
+			.insertProtocol(hold, ProtocolStack.Position.ABOVE, UNICAST3.class);
+		long received = reader.getStats().count(Counter.INVALIDATIONS_RECEIVED);
+		Future<?> clear = this.threads.submit(clearer::clear);
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+			assertThat(hold.held()).as("clears held at the owner").isEqualTo(1);
+			assertThat(reader.getStats().count(Counter.INVALIDATIONS_RECEIVED) - received).as("clears at the reader")
+				.isOne();
+		});
+		assertThat(reader.get(key).get()).isEqualTo("old");
+		hold.release();
+		clear.get(10, TimeUnit.SECONDS);
+		assertThat(reader.get(key)).isNull();
+		assertThat(owner.get(key)).isNull();
 	}
 
 	@Test
