@@ -9,6 +9,7 @@ import dev.tiercache.codec.ValueCodec;
 
 import org.springframework.beans.BeanWrapperImpl;
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.core.Conventions;
@@ -27,14 +28,17 @@ final class RemoteTierSupport {
 	/**
 	 * The codec of keys and values, allowing the JDK's value types, the application's own
 	 * packages (those of its {@code @SpringBootApplication}) and
-	 * {@code tiercache.serialization.allowed-packages}.
+	 * {@code tiercache.serialization.allowed-packages}, and resolving classes with the
+	 * bean class loader, the one that loaded the application's classes.
 	 */
 	static ValueCodec codec(TierCacheProperties properties, BeanFactory beanFactory) {
 		List<String> packages = new ArrayList<>(properties.getSerialization().getAllowedPackages());
 		if (AutoConfigurationPackages.has(beanFactory)) {
 			packages.addAll(AutoConfigurationPackages.get(beanFactory));
 		}
-		return ValueCodec.java(AllowList.of(packages));
+		ClassLoader classLoader = (beanFactory instanceof ConfigurableBeanFactory configurable)
+				? configurable.getBeanClassLoader() : null;
+		return ValueCodec.java(AllowList.of(packages), classLoader);
 	}
 
 	/**

@@ -4,6 +4,7 @@ import java.io.ObjectInputFilter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 
 import org.springframework.util.Assert;
 
@@ -23,6 +24,10 @@ public final class AllowList implements ObjectInputFilter {
 	static final int MAX_REFERENCES = 1_000_000;
 
 	private static final List<String> ALWAYS = List.of("java.", "org.springframework.cache.interceptor.SimpleKey");
+
+	/** The names of primitive types, which a stream may name as {@code int.class}. */
+	private static final Set<String> PRIMITIVES = Set.of("boolean", "byte", "char", "short", "int", "long", "float",
+			"double", "void");
 
 	private final List<String> prefixes;
 
@@ -50,14 +55,36 @@ public final class AllowList implements ObjectInputFilter {
 	 * @return whether it is allowed
 	 */
 	public boolean allows(Class<?> type) {
-		Class<?> component = type;
-		while (component.isArray()) {
-			component = component.getComponentType();
-		}
-		if (component.isPrimitive()) {
+		return allows(type.getName());
+	}
+
+	/**
+	 * Return whether instances of the class named {@code className} may be decoded,
+	 * without loading it: a reader asks before it resolves a class, so a refused class is
+	 * never loaded.
+	 * @param className a binary class name as {@link Class#getName()} returns it, for
+	 * arrays such as {@code [Ljava.lang.String;} or {@code [I}
+	 * @return whether it is allowed
+	 */
+	public boolean allows(String className) {
+		if (PRIMITIVES.contains(className)) {
 			return true;
 		}
-		String name = component.getName();
+		String name = className;
+		int dimensions = 0;
+		while (dimensions < name.length() && name.charAt(dimensions) == '[') {
+			dimensions++;
+		}
+		if (dimensions > 0) {
+			if (name.length() == dimensions + 1) {
+				// an array of a primitive type, such as [I
+				return true;
+			}
+			if (name.charAt(dimensions) != 'L' || !name.endsWith(";")) {
+				return false;
+			}
+			name = name.substring(dimensions + 1, name.length() - 1);
+		}
 		for (String prefix : this.prefixes) {
 			if (name.startsWith(prefix)) {
 				return true;

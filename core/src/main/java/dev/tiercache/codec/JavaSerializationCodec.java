@@ -5,10 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InvalidClassException;
 import java.io.NotSerializableException;
-import java.io.ObjectInputFilter;
-import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
-import java.io.ObjectStreamClass;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -31,8 +28,11 @@ final class JavaSerializationCodec implements ValueCodec {
 
 	private final AllowList allowList;
 
-	JavaSerializationCodec(AllowList allowList) {
+	private final @Nullable ClassLoader classLoader;
+
+	JavaSerializationCodec(AllowList allowList, @Nullable ClassLoader classLoader) {
 		this.allowList = allowList;
+		this.classLoader = classLoader;
 	}
 
 	private static final byte STRING = 1;
@@ -89,61 +89,27 @@ final class JavaSerializationCodec implements ValueCodec {
 		}
 		FilteredObjectInputStream in = null;
 		try {
-			in = new FilteredObjectInputStream(new ByteArrayInputStream(bytes), this.allowList);
+			in = new FilteredObjectInputStream(new ByteArrayInputStream(bytes), this.allowList, this.classLoader);
 			return in.readObject();
 		}
-		catch (InvalidClassException ex) {
-			if (in == null || in.refused == null) {
+		catch (IOException | ClassNotFoundException | RuntimeException ex) {
+			String refusal = (in != null) ? in.refusal() : null;
+			if (refusal != null) {
+				throw new CodecException(
+						"Refused a payload of " + bytes.length + " bytes: " + refusal + " " + this.allowList
+								+ "; add its package to tiercache.serialization.allowed-packages if it is yours",
+						ex);
+			}
+			if (ex instanceof InvalidClassException) {
 				throw new CodecException("Refused a payload of " + bytes.length + " bytes nested too deep or with "
 						+ "too many references: " + ex.getMessage(), ex);
 			}
-			throw new CodecException("Refused " + in.refused + ": it is outside the deserialization allow-list "
-					+ this.allowList + "; add its package to tiercache.serialization.allowed-packages if it is yours",
-					ex);
-		}
-		catch (IOException | ClassNotFoundException | RuntimeException ex) {
 			throw new CodecException("Cannot deserialize a payload of " + bytes.length + " bytes: " + ex, ex);
 		}
 	}
 
 	private static String describe(@Nullable Object value) {
 		return "a value of class " + ((value != null) ? value.getClass().getName() : "null");
-	}
-
-	/**
-	 * Resolves classes with the thread context class loader (the application's, under
-	 * Spring Boot's fat jar) after the allow-list has passed them.
-	 */
-	private static final class FilteredObjectInputStream extends ObjectInputStream {
-
-		/** The class the allow-list refused, for the error message. */
-		private @Nullable String refused;
-
-		FilteredObjectInputStream(ByteArrayInputStream in, AllowList allowList) throws IOException {
-			super(in);
-			setObjectInputFilter((info) -> {
-				ObjectInputFilter.Status status = allowList.checkInput(info);
-				if (status == ObjectInputFilter.Status.REJECTED && info.serialClass() != null) {
-					this.refused = "class " + info.serialClass().getName();
-				}
-				return status;
-			});
-		}
-
-		@Override
-		protected Class<?> resolveClass(ObjectStreamClass descriptor) throws IOException, ClassNotFoundException {
-			ClassLoader loader = Thread.currentThread().getContextClassLoader();
-			if (loader != null) {
-				try {
-					return Class.forName(descriptor.getName(), false, loader);
-				}
-				catch (ClassNotFoundException ex) {
-					// fall back to the default resolution below
-				}
-			}
-			return super.resolveClass(descriptor);
-		}
-
 	}
 
 }
