@@ -1,6 +1,5 @@
 package dev.tiercache.codec;
 
-import java.io.ObjectInputFilter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -12,16 +11,11 @@ import org.springframework.util.Assert;
  * The classes a remote payload may contain: the JDK's value types ({@code java.*}) and
  * the packages named here, typically the application's own (Spring Boot's
  * auto-configuration packages) plus {@code tiercache.serialization.allowed-packages}.
- * Everything else is rejected before it is instantiated, as are payloads nested deeper
- * than {@value #MAX_DEPTH} or with more than {@value #MAX_REFERENCES} references.
+ * Everything else is refused by name, before its class is loaded.
  *
  * @author tiercache
  */
-public final class AllowList implements ObjectInputFilter {
-
-	static final int MAX_DEPTH = 64;
-
-	static final int MAX_REFERENCES = 1_000_000;
+public final class AllowList {
 
 	private static final List<String> ALWAYS = List.of("java.", "org.springframework.cache.interceptor.SimpleKey");
 
@@ -91,18 +85,6 @@ public final class AllowList implements ObjectInputFilter {
 			}
 		}
 		return false;
-	}
-
-	@Override
-	public Status checkInput(FilterInfo info) {
-		if (info.depth() > MAX_DEPTH || info.references() > MAX_REFERENCES) {
-			return Status.REJECTED;
-		}
-		Class<?> type = info.serialClass();
-		if (type == null) {
-			return Status.UNDECIDED;
-		}
-		return allows(type) ? Status.ALLOWED : Status.REJECTED;
 	}
 
 	@Override

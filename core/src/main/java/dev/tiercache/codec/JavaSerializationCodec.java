@@ -3,7 +3,6 @@ package dev.tiercache.codec;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InvalidClassException;
 import java.io.NotSerializableException;
 import java.io.ObjectOutputStream;
 import java.nio.ByteBuffer;
@@ -87,22 +86,19 @@ final class JavaSerializationCodec implements ValueCodec {
 		if (bytes.length == 5 && bytes[0] == INTEGER) {
 			return ByteBuffer.wrap(bytes, 1, 4).getInt();
 		}
-		FilteredObjectInputStream in = null;
-		try {
-			in = new FilteredObjectInputStream(new ByteArrayInputStream(bytes), this.allowList, this.classLoader);
+		if (bytes.length > PayloadFilter.MAX_BYTES) {
+			throw new CodecException(
+					"Refused a payload of " + bytes.length + " bytes, more than " + PayloadFilter.MAX_BYTES);
+		}
+		PayloadFilter filter = new PayloadFilter(this.allowList, bytes.length);
+		try (FilteredObjectInputStream in = new FilteredObjectInputStream(new ByteArrayInputStream(bytes), filter,
+				this.classLoader)) {
 			return in.readObject();
 		}
 		catch (IOException | ClassNotFoundException | RuntimeException ex) {
-			String refusal = (in != null) ? in.refusal() : null;
+			String refusal = filter.refusal();
 			if (refusal != null) {
-				throw new CodecException(
-						"Refused a payload of " + bytes.length + " bytes: " + refusal + " " + this.allowList
-								+ "; add its package to tiercache.serialization.allowed-packages if it is yours",
-						ex);
-			}
-			if (ex instanceof InvalidClassException) {
-				throw new CodecException("Refused a payload of " + bytes.length + " bytes nested too deep or with "
-						+ "too many references: " + ex.getMessage(), ex);
+				throw new CodecException("Refused a payload of " + bytes.length + " bytes: " + refusal, ex);
 			}
 			throw new CodecException("Cannot deserialize a payload of " + bytes.length + " bytes: " + ex, ex);
 		}

@@ -3,12 +3,18 @@ package dev.tiercache.codec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.ObjectOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.Timeout.ThreadMode;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import other.hostile.Gadget;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -64,6 +70,50 @@ class HostilePayloadTests {
 		}
 		assertThat(given.requested).contains(Book.class.getName());
 		assertThat(context.requested).isEmpty();
+	}
+
+	@Test
+	void aTinyPayloadCannotDemandAHugeArray() throws IOException {
+		byte[] payload = javaSerialize(new long[0]);
+		// The array's length is the stream's last four bytes: claim 2^31 - 9 longs (16
+		// GiB).
+		ByteBuffer.wrap(payload).putInt(payload.length - 4, Integer.MAX_VALUE - 8);
+		assertThat(payload).hasSizeLessThan(100);
+		assertThatExceptionOfType(CodecException.class).isThrownBy(() -> this.codec.decode(payload))
+			.withMessageContaining("array of " + (Integer.MAX_VALUE - 8));
+	}
+
+	@ParameterizedTest
+	@ValueSource(ints = { 100, 30 })
+	@Timeout(value = 10, threadMode = ThreadMode.SEPARATE_THREAD)
+	void nestedHashSetsFailFast(int levels) throws IOException {
+		// Each level holds two sets that both hold the two sets of the next level, so
+		// hashing the root on read visits 2^levels sets, from a payload of a few KiB.
+		Set<Object> root = new HashSet<>();
+		Set<Object> left = root;
+		Set<Object> right = new HashSet<>();
+		for (int i = 0; i < levels; i++) {
+			Set<Object> nextLeft = new HashSet<>();
+			Set<Object> nextRight = new HashSet<>();
+			nextLeft.add("x");
+			left.add(nextLeft);
+			left.add(nextRight);
+			right.add(nextLeft);
+			right.add(nextRight);
+			left = nextLeft;
+			right = nextRight;
+		}
+		byte[] payload = javaSerialize(root);
+		assertThatExceptionOfType(CodecException.class).isThrownBy(() -> this.codec.decode(payload))
+			.withMessageContaining("nested deeper than");
+	}
+
+	@Test
+	void aPayloadLargerThanTheLimitIsRefusedBeforeItIsRead() throws IOException {
+		byte[] payload = javaSerialize(new byte[PayloadFilter.MAX_BYTES]);
+		assertThatExceptionOfType(CodecException.class).isThrownBy(() -> this.codec.decode(payload))
+			.withMessageContaining(payload.length + " bytes")
+			.withMessageContaining("more than " + PayloadFilter.MAX_BYTES);
 	}
 
 	record Book(long id, String title) implements java.io.Serializable {
