@@ -1,5 +1,6 @@
 package dev.tiercache.codec;
 
+import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -11,7 +12,8 @@ import org.springframework.util.Assert;
  * The classes a remote payload may contain: the JDK's value types ({@code java.*}) and
  * the packages named here, typically the application's own (Spring Boot's
  * auto-configuration packages) plus {@code tiercache.serialization.allowed-packages}.
- * Everything else is refused by name, before its class is loaded.
+ * Everything else is refused by name, before its class is loaded, and so are dynamic
+ * proxies, whatever their interfaces.
  *
  * @author tiercache
  */
@@ -22,6 +24,12 @@ public final class AllowList {
 	/** The names of primitive types, which a stream may name as {@code int.class}. */
 	private static final Set<String> PRIMITIVES = Set.of("boolean", "byte", "char", "short", "int", "long", "float",
 			"double", "void");
+
+	/**
+	 * The superclass of dynamic proxies, refused although it is in {@code java.*}: a
+	 * proxy runs its handler on every call.
+	 */
+	private static final String PROXY = Proxy.class.getName();
 
 	private final List<String> prefixes;
 
@@ -44,12 +52,12 @@ public final class AllowList {
 	}
 
 	/**
-	 * Return whether instances of {@code type} may be decoded.
+	 * Return whether instances of {@code type} may be decoded; never for a dynamic proxy.
 	 * @param type the class
 	 * @return whether it is allowed
 	 */
 	public boolean allows(Class<?> type) {
-		return allows(type.getName());
+		return !Proxy.isProxyClass(type) && allows(type.getName());
 	}
 
 	/**
@@ -63,6 +71,9 @@ public final class AllowList {
 	public boolean allows(String className) {
 		if (PRIMITIVES.contains(className)) {
 			return true;
+		}
+		if (className.equals(PROXY)) {
+			return false;
 		}
 		String name = className;
 		int dimensions = 0;

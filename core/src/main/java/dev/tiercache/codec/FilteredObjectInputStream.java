@@ -52,4 +52,10 @@ final class FilteredObjectInputStream extends ObjectInputStream {
 		return super.resolveClass(descriptor);
 	}
 
+	@Override
+	protected Class<?> resolveProxyClass(String[] interfaces) throws IOException {
+		this.filter.refuseProxy(interfaces);
+		throw new InvalidClassException("dynamic proxy of " + String.join(", ", interfaces), "never decoded");
+	}
+
 }

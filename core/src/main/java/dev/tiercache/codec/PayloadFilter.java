@@ -1,6 +1,8 @@
 package dev.tiercache.codec;
 
 import java.io.ObjectInputFilter;
+import java.lang.reflect.Proxy;
+import java.util.Arrays;
 
 import org.jspecify.annotations.Nullable;
 
@@ -75,7 +77,20 @@ final class PayloadFilter implements ObjectInputFilter {
 		if (type == null) {
 			return Status.UNDECIDED;
 		}
+		if (Proxy.isProxyClass(type)) {
+			return refuseProxy(Arrays.stream(type.getInterfaces()).map(Class::getName).toArray(String[]::new));
+		}
 		return this.allowList.allows(type) ? Status.ALLOWED : refuseClass(type.getName());
+	}
+
+	/**
+	 * Refuse a dynamic proxy.
+	 * @param interfaces the names of the interfaces it implements
+	 * @return {@link Status#REJECTED}
+	 */
+	Status refuseProxy(String[] interfaces) {
+		return refuse("it holds a dynamic proxy of " + String.join(", ", interfaces) + "; dynamic proxies are "
+				+ "never decoded, whatever the allow-list, since their handler runs on every call");
 	}
 
 	/**

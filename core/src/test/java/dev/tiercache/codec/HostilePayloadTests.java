@@ -3,6 +3,9 @@ package dev.tiercache.codec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.ObjectOutputStream;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
@@ -114,6 +117,34 @@ class HostilePayloadTests {
 		assertThatExceptionOfType(CodecException.class).isThrownBy(() -> this.codec.decode(payload))
 			.withMessageContaining(payload.length + " bytes")
 			.withMessageContaining("more than " + PayloadFilter.MAX_BYTES);
+	}
+
+	@Test
+	void aDynamicProxyIsRefusedEvenWhenItsInterfaceAndHandlerAreAllowed() throws IOException {
+		// A proxy of a package-private interface is defined in that interface's package,
+		// so its class name alone would pass the allow-list.
+		Object proxy = Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] { Hidden.class },
+				new Handler());
+		assertThat(proxy.getClass().getName()).startsWith("dev.tiercache.codec.");
+		byte[] payload = javaSerialize(proxy);
+		assertThatExceptionOfType(CodecException.class).isThrownBy(() -> this.codec.decode(payload))
+			.withMessageContaining("dynamic proxy")
+			.withMessageContaining(Hidden.class.getName());
+	}
+
+	interface Hidden {
+
+		String secret();
+
+	}
+
+	static final class Handler implements InvocationHandler, java.io.Serializable {
+
+		@Override
+		public Object invoke(Object proxy, Method method, Object[] args) {
+			return "handled";
+		}
+
 	}
 
 	record Book(long id, String title) implements java.io.Serializable {
