@@ -41,14 +41,41 @@ public final class AllowList {
 	 * Allow the JDK's types and the classes in {@code packages} and their sub-packages.
 	 * @param packages package names such as {@code com.example.books}
 	 * @return the allow-list
+	 * @throws IllegalArgumentException if a name {@linkplain #isTooBroad(String) is too
+	 * broad}: the default package, or a single segment such as {@code com}, would let a
+	 * payload instantiate any class of any library under it
 	 */
 	public static AllowList of(Collection<String> packages) {
 		List<String> prefixes = new ArrayList<>(ALWAYS);
 		for (String name : packages) {
-			Assert.hasText(name, "Allowed package names must not be empty");
-			prefixes.add(name.endsWith(".") ? name : name + ".");
+			Assert.isTrue(name != null && !name.isBlank(), "An allowed package name must not be empty: the default "
+					+ "package would allow every class without a package. Name the package of your own classes, "
+					+ "such as com.example.books, in tiercache.serialization.allowed-packages");
+			Assert.isTrue(!isTooBroad(name),
+					() -> "Allowed package '" + name + "' would allow every class under " + trim(name) + ".*, "
+							+ "including the deserialization gadgets of any library there. Name the package of "
+							+ "your own classes, such as com.example.books, in "
+							+ "tiercache.serialization.allowed-packages");
+			prefixes.add(trim(name) + ".");
 		}
 		return new AllowList(List.copyOf(prefixes));
+	}
+
+	/**
+	 * Return whether allowing the package {@code packageName} would allow too much: the
+	 * default package ({@code ""}) or a single segment such as {@code com} or
+	 * {@code dev}, which spans a whole top-level domain of libraries.
+	 * @param packageName a package name, with or without a trailing dot
+	 * @return whether {@link #of(Collection)} refuses it
+	 */
+	public static boolean isTooBroad(String packageName) {
+		String name = trim(packageName);
+		return name.isEmpty() || name.indexOf('.') < 0;
+	}
+
+	private static String trim(String packageName) {
+		String name = packageName.strip();
+		return name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
 	}
 
 	/**
