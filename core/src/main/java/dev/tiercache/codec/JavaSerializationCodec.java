@@ -1,7 +1,6 @@
 package dev.tiercache.codec;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.NotSerializableException;
 import java.io.ObjectOutputStream;
@@ -11,9 +10,12 @@ import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Java serialization behind an {@link AllowList}. The filter is checked for every class
- * in the stream before it is resolved, so a refused class is never loaded or
- * instantiated.
+ * Java serialization behind an {@link AllowList}, with the same rules on both sides. A
+ * reader ({@link FilteredObjectInputStream}) checks every class by name before it is
+ * resolved, so a refused class is never loaded or instantiated, and bounds what a payload
+ * may demand ({@link PayloadFilter}); a writer ({@link CheckedObjectOutputStream}) checks
+ * every class of the value's whole object graph against the same allow-list and bounds,
+ * so a value no node could read fails the write instead.
  *
  * <p>
  * Strings, longs and integers, the usual keys, skip Java serialization: one tag byte,
@@ -55,9 +57,11 @@ final class JavaSerializationCodec implements ValueCodec {
 		if (value instanceof Integer number) {
 			return ByteBuffer.allocate(5).put(INTEGER).putInt(number).array();
 		}
-		ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-		try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-			out.writeObject(value);
+		try {
+			return CheckedObjectOutputStream.serialize(value, this.allowList);
+		}
+		catch (CodecException ex) {
+			throw new CodecException("Cannot cache " + describe(value) + " remotely: " + ex.getMessage(), ex);
 		}
 		catch (NotSerializableException ex) {
 			throw new CodecException("Cannot serialize " + describe(value) + ": " + ex.getMessage()
@@ -67,12 +71,6 @@ final class JavaSerializationCodec implements ValueCodec {
 		catch (IOException | RuntimeException ex) {
 			throw new CodecException("Cannot serialize " + describe(value) + ": " + ex, ex);
 		}
-		if (value != null && !this.allowList.allows(value.getClass())) {
-			throw new CodecException("Cannot cache " + describe(value) + " remotely: its class is outside the "
-					+ "deserialization allow-list " + this.allowList + ", so no node could read it back. Add its "
-					+ "package to tiercache.serialization.allowed-packages");
-		}
-		return bytes.toByteArray();
 	}
 
 	@Override
