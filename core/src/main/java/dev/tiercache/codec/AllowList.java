@@ -9,17 +9,33 @@ import java.util.Set;
 import org.springframework.util.Assert;
 
 /**
- * The classes a remote payload may contain: the JDK's value types ({@code java.*}) and
- * the packages named here, typically the application's own (Spring Boot's
- * auto-configuration packages) plus {@code tiercache.serialization.allowed-packages}.
- * Everything else is refused by name, before its class is loaded, and so are dynamic
- * proxies, whatever their interfaces.
+ * The classes a remote payload may contain: the JDK's value types ({@code java.*}),
+ * Spring's cache key and Spring Data's paging types, and the packages named here,
+ * typically the application's own (Spring Boot's auto-configuration packages) plus
+ * {@code tiercache.serialization.allowed-packages}. Everything else is refused by name,
+ * before its class is loaded, and so are dynamic proxies, whatever their interfaces.
  *
  * @author tiercache
  */
 public final class AllowList {
 
-	private static final List<String> ALWAYS = List.of("java.", "org.springframework.cache.interceptor.SimpleKey");
+	/** The JDK's value types, collections, time and numbers. */
+	private static final List<String> ALWAYS = List.of("java.");
+
+	/**
+	 * Spring's plain value classes that applications use as cache keys and values, by
+	 * exact name rather than by package, so no other class of those frameworks passes:
+	 * the key of a method of several arguments, and Spring Data's paging types (the
+	 * abstract superclasses and enums are in the list because a reader checks every class
+	 * of a hierarchy; {@code Unpaged} is not serializable and travels as
+	 * {@link UnpagedPageable}, whose replacement the reader checks again).
+	 */
+	private static final Set<String> ALWAYS_CLASSES = Set.of("org.springframework.cache.interceptor.SimpleKey",
+			"org.springframework.data.domain.Chunk", "org.springframework.data.domain.PageImpl",
+			"org.springframework.data.domain.SliceImpl", "org.springframework.data.domain.AbstractPageRequest",
+			"org.springframework.data.domain.PageRequest", "org.springframework.data.domain.Sort",
+			"org.springframework.data.domain.Sort$Order", "org.springframework.data.domain.Sort$Direction",
+			"org.springframework.data.domain.Sort$NullHandling", UnpagedPageable.NAME, UnpagedPageable.UNPAGED);
 
 	/** The names of primitive types, which a stream may name as {@code int.class}. */
 	private static final Set<String> PRIMITIVES = Set.of("boolean", "byte", "char", "short", "int", "long", "float",
@@ -117,6 +133,9 @@ public final class AllowList {
 			}
 			name = name.substring(dimensions + 1, name.length() - 1);
 		}
+		if (ALWAYS_CLASSES.contains(name)) {
+			return true;
+		}
 		for (String prefix : this.prefixes) {
 			if (name.startsWith(prefix)) {
 				return true;
@@ -127,7 +146,8 @@ public final class AllowList {
 
 	@Override
 	public String toString() {
-		return "AllowList" + this.prefixes;
+		return "AllowList" + this.prefixes.stream().map((prefix) -> prefix + "*").toList()
+				+ " and Spring's value types";
 	}
 
 }

@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
  * superclasses, classes written as {@code Class} objects) must pass the same
  * {@link AllowList}, dynamic proxies are refused, and the stream may hold no more objects
  * and bytes than a {@link PayloadFilter} accepts. On the way, an ORM's collections are
- * written as plain ones ({@link OrmCollections}).
+ * written as plain ones ({@link OrmCollections}), and Spring Data's unserializable
+ * {@code Unpaged} as an {@link UnpagedPageable}.
  *
  * <p>
  * Depth is not checked here: an {@code ObjectOutputStream} does not tell a subclass how
@@ -73,6 +74,9 @@ final class CheckedObjectOutputStream extends ObjectOutputStream {
 		if (++this.objects > PayloadFilter.MAX_REFERENCES) {
 			throw new CodecException("it holds more than " + PayloadFilter.MAX_REFERENCES + " objects, more than a "
 					+ "node reads. Cache smaller values");
+		}
+		if (obj.getClass().getName().equals(UnpagedPageable.UNPAGED)) {
+			return UnpagedPageable.of(obj);
 		}
 		return OrmCollections.replace(obj);
 	}

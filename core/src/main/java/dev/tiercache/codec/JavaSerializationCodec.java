@@ -93,7 +93,8 @@ final class JavaSerializationCodec implements ValueCodec {
 				this.classLoader)) {
 			return in.readObject();
 		}
-		catch (IOException | ClassNotFoundException | RuntimeException ex) {
+		catch (IOException | ClassNotFoundException | RuntimeException | LinkageError ex) {
+			// A LinkageError: a class of the payload needs one this node does not have.
 			String refusal = filter.refusal();
 			if (refusal != null) {
 				throw new CodecException("Refused a payload of " + bytes.length + " bytes: " + refusal, ex);
