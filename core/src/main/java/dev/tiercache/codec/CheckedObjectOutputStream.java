@@ -70,7 +70,8 @@ final class CheckedObjectOutputStream extends ObjectOutputStream {
 
 	@Override
 	protected Object replaceObject(Object obj) {
-		// Called once per object written, never for a repeated reference or a null.
+		// Called once per object written, never for a repeated reference or a null; a
+		// reader counts those too, so a value just under the bound may still be refused.
 		if (++this.objects > PayloadFilter.MAX_REFERENCES) {
 			throw new CodecException("it holds more than " + PayloadFilter.MAX_REFERENCES + " objects, more than a "
 					+ "node reads. Cache smaller values");

@@ -3,7 +3,6 @@ package dev.tiercache.codec;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.NotSerializableException;
-import java.io.ObjectOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -70,6 +69,12 @@ final class JavaSerializationCodec implements ValueCodec {
 		}
 		catch (IOException | RuntimeException ex) {
 			throw new CodecException("Cannot serialize " + describe(value) + ": " + ex, ex);
+		}
+		catch (StackOverflowError ex) {
+			// Java serialization recurses once per level; a node reads
+			// PayloadFilter.MAX_DEPTH.
+			throw new CodecException("Cannot cache " + describe(value) + " remotely: it is nested far deeper than "
+					+ "the " + PayloadFilter.MAX_DEPTH + " levels a node reads. Cache a flatter value", ex);
 		}
 	}
 

@@ -81,6 +81,17 @@ class WholeGraphEncodingTests {
 	}
 
 	@Test
+	void aValueTooDeepToSerializeFailsTheWriteInsteadOfOverflowingTheStack() {
+		Link chain = null;
+		for (int i = 0; i < 1_000_000; i++) {
+			chain = new Link(chain);
+		}
+		Link value = chain;
+		assertThatExceptionOfType(CodecException.class).isThrownBy(() -> this.codec.encode(value))
+			.withMessageContaining("nested far deeper than the " + PayloadFilter.MAX_DEPTH + " levels");
+	}
+
+	@Test
 	void hibernateCollectionsAreWrittenAsPlainCollections() {
 		PersistentSet<String> books = new PersistentSet<>();
 		books.add("Dune");
@@ -113,6 +124,9 @@ class WholeGraphEncodingTests {
 
 	record Author(String name, Set<String> books, List<String> tags, Map<String, Integer> ranks,
 			Set<String> aliases) implements Serializable {
+	}
+
+	record Link(Link next) implements Serializable {
 	}
 
 	static class Derived extends SerializableBase {
