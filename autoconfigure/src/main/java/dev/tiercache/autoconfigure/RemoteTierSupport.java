@@ -6,9 +6,12 @@ import java.util.function.Supplier;
 
 import dev.tiercache.codec.AllowList;
 import dev.tiercache.codec.ValueCodec;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.BeanWrapperImpl;
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.core.Conventions;
@@ -21,20 +24,53 @@ import org.springframework.core.Conventions;
  */
 final class RemoteTierSupport {
 
+	private static final Log logger = LogFactory.getLog(RemoteTierSupport.class);
+
 	private RemoteTierSupport() {
 	}
 
 	/**
 	 * The codec of keys and values, allowing the JDK's value types, the application's own
 	 * packages (those of its {@code @SpringBootApplication}) and
-	 * {@code tiercache.serialization.allowed-packages}.
+	 * {@code tiercache.serialization.allowed-packages}, and resolving classes with the
+	 * bean class loader, the one that loaded the application's classes.
+	 * <p>
+	 * An application package that is a single segment (an application class in package
+	 * {@code com}) or the default package is skipped with a warning rather than failing
+	 * start-up, as Spring Boot itself only warns about the default package: allowing it
+	 * would allow every library under it, and the application still starts; its values
+	 * are refused, with a message naming the property, until their packages are listed.
+	 * The same names in {@code tiercache.serialization.allowed-packages} fail start-up,
+	 * since someone wrote them there.
 	 */
 	static ValueCodec codec(TierCacheProperties properties, BeanFactory beanFactory) {
-		List<String> packages = new ArrayList<>(properties.getSerialization().getAllowedPackages());
+		List<String> configured = properties.getSerialization().getAllowedPackages();
+		List<String> packages = new ArrayList<>(configured);
 		if (AutoConfigurationPackages.has(beanFactory)) {
-			packages.addAll(AutoConfigurationPackages.get(beanFactory));
+			for (String name : AutoConfigurationPackages.get(beanFactory)) {
+				if (AllowList.isTooBroad(name)) {
+					logger.warn("tiercache does not allow deserializing every class under '" + name + "', the "
+							+ "package of your @SpringBootApplication, since that would allow every library "
+							+ "there too. Remote caches refuse values of your classes until you list their "
+							+ "packages (such as " + (name.isBlank() ? "com.example" : name + ".example")
+							+ ".books) in tiercache.serialization.allowed-packages");
+				}
+				else {
+					packages.add(name);
+				}
+			}
 		}
-		return ValueCodec.java(AllowList.of(packages));
+		AllowList allowList;
+		try {
+			allowList = AllowList.of(packages);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidConfigurationPropertyValueException("tiercache.serialization.allowed-packages",
+					String.join(",", configured), ex.getMessage());
+		}
+		ClassLoader classLoader = (beanFactory instanceof ConfigurableBeanFactory configurable)
+				? configurable.getBeanClassLoader() : null;
+		return ValueCodec.java(allowList, classLoader);
 	}
 
 	/**

@@ -503,8 +503,10 @@ public class TierCacheProperties {
 
 		/**
 		 * Packages whose classes may be deserialized, in addition to the JDK's value
-		 * types ('java.*') and the application's own packages (those of its
-		 * '@SpringBootApplication'). Anything else is refused and counted.
+		 * types ('java.*'), Spring's cache key and Spring Data's paging types, and the
+		 * application's own packages (those of its '@SpringBootApplication'). Anything
+		 * else is refused and counted. A single-segment package such as 'com' is refused:
+		 * name your own, such as 'com.example.books'.
 		 */
 		private List<String> allowedPackages = new ArrayList<>();
 

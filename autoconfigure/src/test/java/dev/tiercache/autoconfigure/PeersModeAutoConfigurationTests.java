@@ -8,11 +8,16 @@ import dev.tiercache.remote.ClusterView;
 import dev.tiercache.remote.peers.PeersCluster;
 import dev.tiercache.remote.peers.PeersRemoteTier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.boot.autoconfigure.AutoConfigurationPackage;
+import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,6 +27,7 @@ import static org.awaitility.Awaitility.await;
  * Peers mode through Spring Boot: application contexts in one JVM that find each other on
  * loopback with {@code tiercache.cluster.*}.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class PeersModeAutoConfigurationTests {
 
 	private final ApplicationContextRunner unnamed = new ApplicationContextRunner()
@@ -187,6 +193,28 @@ class PeersModeAutoConfigurationTests {
 				.getFailure()
 				.rootCause()
 				.hasMessageContaining("jgroups-kubernetes"));
+	}
+
+	@Test
+	void aSingleSegmentAllowedPackageFailsAtStartUpNamingTheProperty() {
+		this.contextRunner.withPropertyValues("tiercache.serialization.allowed-packages=com.example,com")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("tiercache.serialization.allowed-packages")
+				.hasMessageContaining("'com'"));
+	}
+
+	@Test
+	void aSingleSegmentApplicationPackageIsSkippedWithAWarning(CapturedOutput output) {
+		Cluster cluster = new Cluster("top-level");
+		cluster.node(this.contextRunner, 1)
+			.withInitializer((context) -> AutoConfigurationPackages
+				.register((BeanDefinitionRegistry) context.getBeanFactory(), "com"))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(output).contains("'com'").contains("tiercache.serialization.allowed-packages");
+			});
 	}
 
 }

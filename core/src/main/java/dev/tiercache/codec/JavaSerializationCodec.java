@@ -1,23 +1,20 @@
 package dev.tiercache.codec;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InvalidClassException;
 import java.io.NotSerializableException;
-import java.io.ObjectInputFilter;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
-import java.io.ObjectStreamClass;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 import org.jspecify.annotations.Nullable;
 
 /**
- * Java serialization behind an {@link AllowList}. The filter is checked for every class
- * in the stream before it is resolved, so a refused class is never loaded or
- * instantiated.
+ * Java serialization behind an {@link AllowList}, with the same rules on both sides. A
+ * reader ({@link FilteredObjectInputStream}) checks every class by name before it is
+ * resolved, so a refused class is never loaded or instantiated, and bounds what a payload
+ * may demand ({@link PayloadFilter}); a writer ({@link CheckedObjectOutputStream}) checks
+ * every class of the value's whole object graph against the same allow-list and bounds,
+ * so a value no node could read fails the write instead.
  *
  * <p>
  * Strings, longs and integers, the usual keys, skip Java serialization: one tag byte,
@@ -31,8 +28,11 @@ final class JavaSerializationCodec implements ValueCodec {
 
 	private final AllowList allowList;
 
-	JavaSerializationCodec(AllowList allowList) {
+	private final @Nullable ClassLoader classLoader;
+
+	JavaSerializationCodec(AllowList allowList, @Nullable ClassLoader classLoader) {
 		this.allowList = allowList;
+		this.classLoader = classLoader;
 	}
 
 	private static final byte STRING = 1;
@@ -56,9 +56,11 @@ final class JavaSerializationCodec implements ValueCodec {
 		if (value instanceof Integer number) {
 			return ByteBuffer.allocate(5).put(INTEGER).putInt(number).array();
 		}
-		ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-		try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-			out.writeObject(value);
+		try {
+			return CheckedObjectOutputStream.serialize(value, this.allowList);
+		}
+		catch (CodecException ex) {
+			throw new CodecException("Cannot cache " + describe(value) + " remotely: " + ex.getMessage(), ex);
 		}
 		catch (NotSerializableException ex) {
 			throw new CodecException("Cannot serialize " + describe(value) + ": " + ex.getMessage()
@@ -68,12 +70,12 @@ final class JavaSerializationCodec implements ValueCodec {
 		catch (IOException | RuntimeException ex) {
 			throw new CodecException("Cannot serialize " + describe(value) + ": " + ex, ex);
 		}
-		if (value != null && !this.allowList.allows(value.getClass())) {
-			throw new CodecException("Cannot cache " + describe(value) + " remotely: its class is outside the "
-					+ "deserialization allow-list " + this.allowList + ", so no node could read it back. Add its "
-					+ "package to tiercache.serialization.allowed-packages");
+		catch (StackOverflowError ex) {
+			// Java serialization recurses once per level; a node reads
+			// PayloadFilter.MAX_DEPTH.
+			throw new CodecException("Cannot cache " + describe(value) + " remotely: it is nested far deeper than "
+					+ "the " + PayloadFilter.MAX_DEPTH + " levels a node reads. Cache a flatter value", ex);
 		}
-		return bytes.toByteArray();
 	}
 
 	@Override
@@ -87,63 +89,27 @@ final class JavaSerializationCodec implements ValueCodec {
 		if (bytes.length == 5 && bytes[0] == INTEGER) {
 			return ByteBuffer.wrap(bytes, 1, 4).getInt();
 		}
-		FilteredObjectInputStream in = null;
-		try {
-			in = new FilteredObjectInputStream(new ByteArrayInputStream(bytes), this.allowList);
+		if (bytes.length > PayloadFilter.MAX_BYTES) {
+			throw new CodecException(
+					"Refused a payload of " + bytes.length + " bytes, more than " + PayloadFilter.MAX_BYTES);
+		}
+		PayloadFilter filter = new PayloadFilter(this.allowList, bytes.length);
+		try (FilteredObjectInputStream in = new FilteredObjectInputStream(new ByteArrayInputStream(bytes), filter,
+				this.classLoader)) {
 			return in.readObject();
 		}
-		catch (InvalidClassException ex) {
-			if (in == null || in.refused == null) {
-				throw new CodecException("Refused a payload of " + bytes.length + " bytes nested too deep or with "
-						+ "too many references: " + ex.getMessage(), ex);
+		catch (IOException | ClassNotFoundException | RuntimeException | LinkageError ex) {
+			// A LinkageError: a class of the payload needs one this node does not have.
+			String refusal = filter.refusal();
+			if (refusal != null) {
+				throw new CodecException("Refused a payload of " + bytes.length + " bytes: " + refusal, ex);
 			}
-			throw new CodecException("Refused " + in.refused + ": it is outside the deserialization allow-list "
-					+ this.allowList + "; add its package to tiercache.serialization.allowed-packages if it is yours",
-					ex);
-		}
-		catch (IOException | ClassNotFoundException | RuntimeException ex) {
 			throw new CodecException("Cannot deserialize a payload of " + bytes.length + " bytes: " + ex, ex);
 		}
 	}
 
 	private static String describe(@Nullable Object value) {
 		return "a value of class " + ((value != null) ? value.getClass().getName() : "null");
-	}
-
-	/**
-	 * Resolves classes with the thread context class loader (the application's, under
-	 * Spring Boot's fat jar) after the allow-list has passed them.
-	 */
-	private static final class FilteredObjectInputStream extends ObjectInputStream {
-
-		/** The class the allow-list refused, for the error message. */
-		private @Nullable String refused;
-
-		FilteredObjectInputStream(ByteArrayInputStream in, AllowList allowList) throws IOException {
-			super(in);
-			setObjectInputFilter((info) -> {
-				ObjectInputFilter.Status status = allowList.checkInput(info);
-				if (status == ObjectInputFilter.Status.REJECTED && info.serialClass() != null) {
-					this.refused = "class " + info.serialClass().getName();
-				}
-				return status;
-			});
-		}
-
-		@Override
-		protected Class<?> resolveClass(ObjectStreamClass descriptor) throws IOException, ClassNotFoundException {
-			ClassLoader loader = Thread.currentThread().getContextClassLoader();
-			if (loader != null) {
-				try {
-					return Class.forName(descriptor.getName(), false, loader);
-				}
-				catch (ClassNotFoundException ex) {
-					// fall back to the default resolution below
-				}
-			}
-			return super.resolveClass(descriptor);
-		}
-
 	}
 
 }

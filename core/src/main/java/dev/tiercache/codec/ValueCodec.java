@@ -34,7 +34,19 @@ public interface ValueCodec {
 	 * @return the codec
 	 */
 	static ValueCodec java(AllowList allowList) {
-		return new JavaSerializationCodec(allowList);
+		return new JavaSerializationCodec(allowList, null);
+	}
+
+	/**
+	 * Return the default codec, resolving classes with {@code classLoader}: Java
+	 * serialization restricted to {@code allowList}.
+	 * @param allowList the classes that may be decoded
+	 * @param classLoader the loader of the application's classes (in Spring, the bean
+	 * class loader), or {@code null} for the thread context class loader of each call
+	 * @return the codec
+	 */
+	static ValueCodec java(AllowList allowList, @Nullable ClassLoader classLoader) {
+		return new JavaSerializationCodec(allowList, classLoader);
 	}
 
 }

@@ -2,6 +2,7 @@ package dev.tiercache.remote.peers;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.spec.KeySpec;
 
@@ -11,7 +12,10 @@ import javax.crypto.spec.PBEKeySpec;
 import javax.crypto.spec.SecretKeySpec;
 
 import org.jgroups.JChannel;
+import org.jgroups.protocols.BasicTCP;
+import org.jgroups.protocols.FD_SOCK2;
 import org.jgroups.protocols.SYM_ENCRYPT;
+import org.jgroups.protocols.TP;
 import org.jgroups.protocols.pbcast.NAKACK2;
 import org.jgroups.stack.ProtocolStack;
 
@@ -26,9 +30,11 @@ import org.springframework.util.ClassUtils;
  * and non-blocking sends (a queue and a sender thread per connection, so a thread that
  * answers never blocks on a full socket, and queued messages go out in one write); no
  * diagnostics (they use multicast), fast failure detection, and the discovery the
- * settings ask for. With a shared secret, {@code SYM_ENCRYPT} encrypts every message
- * above discovery with an AES key derived from it, so a node with another secret can
- * neither join nor read.
+ * settings ask for. Every socket is bound to the bind address, the transport's client
+ * sockets too, and {@code FD_SOCK2}, which JGroups would bind to every interface, listens
+ * on it at the transport's port plus 100 (up to 102 if taken). With a shared secret,
+ * {@code SYM_ENCRYPT} encrypts every message above discovery with an AES key derived from
+ * it, so a node with another secret can neither join nor read.
  *
  * @author tiercache
  */
@@ -39,6 +45,9 @@ final class JGroupsStack {
 
 	static JChannel channel(PeersSettings settings) throws Exception {
 		JChannel channel = new JChannel(stack(settings));
+		if (settings.discovery() != Discovery.STACK) {
+			bindToTransportAddress(channel.getProtocolStack());
+		}
 		if (settings.secret() != null && !settings.secret().isBlank()) {
 			SYM_ENCRYPT encrypt = new SYM_ENCRYPT().setSecretKey(key(settings.secret(), settings.clusterName()));
 			channel.getProtocolStack().insertProtocol(encrypt, ProtocolStack.Position.BELOW, NAKACK2.class);
@@ -46,6 +55,27 @@ final class JGroupsStack {
 			encrypt.init();
 		}
 		return channel.setName(settings.nodeName());
+	}
+
+	/**
+	 * Bind {@code FD_SOCK2}'s server socket and the transport's client sockets to the
+	 * address the transport resolved from the bind address. Unless told otherwise,
+	 * JGroups binds {@code FD_SOCK2} to every interface, and a keyword such as
+	 * {@code SITE_LOCAL} that finds no address leaves it there while the transport falls
+	 * back to an address of its own; so the address is taken from the initialized
+	 * transport rather than written into the XML. Protocols create their sockets when the
+	 * channel connects, after this.
+	 */
+	private static void bindToTransportAddress(ProtocolStack stack) {
+		TP transport = stack.getTransport();
+		InetAddress address = transport.getBindAddress();
+		if (transport instanceof BasicTCP tcp) {
+			tcp.setClientBindAddr(address);
+		}
+		FD_SOCK2 failureDetection = stack.findProtocol(FD_SOCK2.class);
+		if (failureDetection != null) {
+			failureDetection.setBindAddress(address);
+		}
 	}
 
 	private static InputStream stack(PeersSettings settings) throws Exception {
