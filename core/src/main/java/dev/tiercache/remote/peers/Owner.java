@@ -3,7 +3,6 @@ package dev.tiercache.remote.peers;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -14,7 +13,6 @@ import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.local.CacheEntry;
 import dev.tiercache.remote.RemoteTier.AsyncLoader;
 import dev.tiercache.remote.RemoteTier.Loader;
-import dev.tiercache.remote.RemoteTierException;
 import dev.tiercache.remote.peers.LeaseTable.Grant;
 import dev.tiercache.remote.peers.LeaseTable.Waiter;
 import dev.tiercache.remote.peers.PeerMessage.Type;
@@ -62,7 +60,7 @@ final class Owner {
 	CacheEntry load(Registration registration, Object key, Loader loader) {
 		boolean waited = false;
 		while (true) {
-			LocalWaiter waiter = new LocalWaiter();
+			Waiters.Local waiter = new Waiters.Local(this);
 			long token;
 			synchronized (registration.leases()) {
 				CacheEntry stored = registration.local().getOwned(key);
@@ -76,7 +74,7 @@ final class Owner {
 					registration.stats().record(Counter.LEASE_WAITS);
 					waited = true;
 				}
-				Outcome outcome = waiter.await(registration, key);
+				Waiters.Outcome outcome = waiter.await(registration, key);
 				if (outcome.entry() != null) {
 					return outcome.entry();
 				}
@@ -93,7 +91,7 @@ final class Owner {
 	 * {@link #load} without a thread that waits: a parked caller waits on a future.
 	 */
 	CompletableFuture<CacheEntry> loadAsync(Registration registration, Object key, AsyncLoader loader, boolean waited) {
-		LocalWaiter waiter = new LocalWaiter();
+		Waiters.Local waiter = new Waiters.Local(this);
 		long token;
 		synchronized (registration.leases()) {
 			CacheEntry stored = registration.local().getOwned(key);
@@ -108,7 +106,7 @@ final class Owner {
 		if (!waited) {
 			registration.stats().record(Counter.LEASE_WAITS);
 		}
-		return waiter.outcome.thenCompose((outcome) -> {
+		return waiter.outcome().thenCompose((outcome) -> {
 			if (outcome.entry() != null) {
 				return CompletableFuture.completedFuture(outcome.entry());
 			}
@@ -298,7 +296,7 @@ final class Owner {
 				return valueOf(stored, false);
 			}
 			token = registration.leases()
-				.acquireOrPark(key, new PeerWaiter(response, System.nanoTime() + parkNanos), System.nanoTime());
+				.acquireOrPark(key, new Waiters.Peer(this, response, System.nanoTime() + parkNanos), System.nanoTime());
 		}
 		return (token == 0) ? null : PeerMessage.reply(Type.LEASED).withToken(token);
 	}
@@ -338,98 +336,6 @@ final class Owner {
 		catch (CodecException ex) {
 			return PeerMessage.reply(Type.ERROR);
 		}
-	}
-
-	/**
-	 * What a local caller parked on a lease got: an entry, a lease, or (neither) ask
-	 * again.
-	 */
-	private record Outcome(long token, @Nullable CacheEntry entry) {
-	}
-
-	/**
-	 * A thread of this member parked on a lease. It waits as long as the lease lives,
-	 * which its holder extends while loading; if it is interrupted, it leaves the queue,
-	 * and gives up a lease it was granted meanwhile so that nobody waits for it.
-	 */
-	private final class LocalWaiter implements Waiter {
-
-		private final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
-
-		@Override
-		public void granted(long token) {
-			this.outcome.complete(new Outcome(token, null));
-		}
-
-		@Override
-		public void answered(CacheEntry entry) {
-			this.outcome.complete(new Outcome(0, entry));
-		}
-
-		@Override
-		public void retry() {
-			this.outcome.complete(new Outcome(0, null));
-		}
-
-		Outcome await(Registration registration, Object key) {
-			try {
-				return this.outcome.get();
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				if (!registration.leases().withdraw(key, this)) {
-					// Answered or granted meanwhile: pass a lease on rather than sit on
-					// it.
-					Outcome late = this.outcome.join();
-					if (late.token() != 0) {
-						release(registration, key, late.token());
-					}
-				}
-				throw new RemoteTierException("Interrupted while waiting for the load of a key", ex);
-			}
-			catch (ExecutionException ex) {
-				throw new IllegalStateException(ex);
-			}
-		}
-
-	}
-
-	/**
-	 * A peer's request parked on a lease, answered when the lease ends, or told to ask
-	 * again once it has waited {@code parkNanos} (half the rpc timeout), so that the peer
-	 * notices within its timeout if this member dies.
-	 */
-	private final class PeerWaiter implements Waiter {
-
-		private final Response response;
-
-		private final long deadline;
-
-		PeerWaiter(Response response, long deadline) {
-			this.response = response;
-			this.deadline = deadline;
-		}
-
-		@Override
-		public boolean expired(long now) {
-			return now - this.deadline >= 0;
-		}
-
-		@Override
-		public void granted(long token) {
-			this.response.send(PeerMessage.reply(Type.LEASED).withToken(token).encode(), false);
-		}
-
-		@Override
-		public void answered(CacheEntry entry) {
-			this.response.send(valueOf(entry, true).encode(), false);
-		}
-
-		@Override
-		public void retry() {
-			this.response.send(PeerMessage.reply(Type.WAIT).encode(), false);
-		}
-
 	}
 
 }

@@ -21,13 +21,11 @@ import dev.tiercache.local.CacheEntry;
 import dev.tiercache.remote.ClusterView;
 import dev.tiercache.remote.RemoteTier;
 import dev.tiercache.remote.RemoteTierException;
-import dev.tiercache.remote.peers.PeerMessage.Type;
 import dev.tiercache.stats.StatsCounter;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jgroups.Address;
 import org.jgroups.JChannel;
-import org.jgroups.MergeView;
 import org.jgroups.Receiver;
 import org.jgroups.View;
 import org.jgroups.blocks.MessageDispatcher;
@@ -77,6 +75,8 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 	private volatile @Nullable PeerChannel peers;
 
 	private volatile @Nullable PeerClient client;
+
+	private volatile @Nullable Writes writes;
 
 	private volatile @Nullable Handoff handoff;
 
@@ -147,16 +147,20 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 			PeerChannel peers = new PeerChannel(this.settings.nodeName(), dispatcher);
 			Handoff handoff = new Handoff(peers, this.codec, this.rejections, 4 * rpcMillis);
 			server.connect(peers, handoff);
+			ViewChanges viewChanges = new ViewChanges(this.settings.clusterName(), peers, handoff, this.owner,
+					this.caches.values());
 			this.peers = peers;
 			this.handoff = handoff;
-			this.client = new PeerClient(peers, this.codec, this.owner, this.rejections, rpcMillis);
+			PeerClient client = new PeerClient(peers, this.codec, this.owner, this.rejections, rpcMillis);
+			this.client = client;
+			this.writes = new Writes(peers.self(), this.owner, client, this.codec);
 			dispatcher.setReceiver(new Receiver() {
 
 				@Override
 				public void viewAccepted(View view) {
 					// Rebuild the ring off the JGroups delivery thread.
 					try {
-						PeersRemoteTier.this.views.execute(() -> onView(view, true));
+						PeersRemoteTier.this.views.execute(() -> viewChanges.accept(view, true));
 					}
 					catch (RejectedExecutionException ex) {
 						// Closing: the members that stay rebuild their own rings.
@@ -168,7 +172,7 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 			channel.connect(this.settings.clusterName());
 			refuseDuplicateName(channel);
 			// On the views thread, which takes every later view in order.
-			this.views.submit(() -> onView(channel.getView(), false)).get();
+			this.views.submit(() -> viewChanges.accept(channel.getView(), false)).get();
 		}
 		catch (Exception ex) {
 			close();
@@ -320,88 +324,24 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 		return client().fetchOrLoadAsync(registration, owner, key, loader, executor);
 	}
 
-	/**
-	 * Store at the owner, then tell every other member to drop its copy; if the owner did
-	 * not take the write (it is gone, or does not own the key in its view), the owner is
-	 * told too, and the write fails so that the caller keeps its value locally.
-	 */
 	@Override
 	public void store(String cache, Object key, CacheEntry entry) {
-		Registration registration = registration(cache);
-		String owner = owner(cache, key);
-		PeerClient client = client();
-		byte[] keyBytes = this.codec.encode(key);
-		if (isSelf(owner)) {
-			this.owner.store(registration, key, entry);
-			client.invalidateOthers(registration, null, keyBytes);
-			return;
-		}
-		byte[] value = this.codec.encode(entry.get());
-		registration.removals().removed(key, System.nanoTime());
-		boolean applied = false;
-		try {
-			applied = client.put(registration, owner, keyBytes, value, entry.ttlNanos());
-		}
-		finally {
-			client.invalidateOthers(registration, applied ? owner : null, keyBytes);
-		}
-		if (!applied) {
-			throw new RemoteTierException("Peer '" + owner + "' refused a write (views differ); kept locally");
-		}
+		writes().store(registration(cache), owner(cache, key), key, entry);
 	}
 
 	@Override
 	public @Nullable CacheEntry storeIfAbsent(String cache, Object key, CacheEntry entry) {
-		Registration registration = registration(cache);
-		String owner = owner(cache, key);
-		PeerClient client = client();
-		byte[] keyBytes = this.codec.encode(key);
-		if (isSelf(owner)) {
-			CacheEntry existing = this.owner.storeIfAbsent(registration, key, entry);
-			if (existing == null) {
-				client.invalidateOthers(registration, null, keyBytes);
-			}
-			return existing;
-		}
-		byte[] value = this.codec.encode(entry.get());
-		PeerMessage reply = client.putIfAbsent(registration, owner, keyBytes, value, entry.ttlNanos());
-		if (reply.type() == Type.VALUE) {
-			return new CacheEntry(this.codec.decode(reply.value()), reply.ttlNanos());
-		}
-		registration.removals().removed(key, System.nanoTime());
-		client.invalidateOthers(registration, owner, keyBytes);
-		return null;
+		return writes().storeIfAbsent(registration(cache), owner(cache, key), key, entry);
 	}
 
 	@Override
 	public boolean evict(String cache, Object key) {
-		Registration registration = registration(cache);
-		String owner = owner(cache, key);
-		PeerClient client = client();
-		byte[] keyBytes = this.codec.encode(key);
-		if (isSelf(owner)) {
-			boolean removed = this.owner.forget(registration, key);
-			client.invalidateOthers(registration, null, keyBytes);
-			return removed;
-		}
-		registration.removals().removed(key, System.nanoTime());
-		boolean applied = false;
-		try {
-			boolean removed = client.evict(registration, owner, keyBytes).ttlNanos() == 1;
-			applied = true;
-			return removed;
-		}
-		finally {
-			// A failed eviction is told to the owner too: whoever holds the key drops it.
-			client.invalidateOthers(registration, applied ? owner : null, keyBytes);
-		}
+		return writes().evict(registration(cache), owner(cache, key), key);
 	}
 
 	@Override
 	public boolean clear(String cache) {
-		Registration registration = registration(cache);
-		boolean here = this.owner.clear(registration);
-		return client().clearOthers(registration) || here;
+		return writes().clear(registration(cache));
 	}
 
 	private void expireLeases() {
@@ -411,43 +351,6 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 		catch (RuntimeException ex) {
 			// Never let one failure end the sweeps that free expired leases.
 			logger.warn("tiercache: could not pass on expired leases", ex);
-		}
-	}
-
-	/**
-	 * A new view: rebuild the ring and, if this node was already a member, hand the main
-	 * entries it no longer owns to their new owners. Runs on the views thread.
-	 */
-	private void onView(View view, boolean handOff) {
-		PeerChannel peers = this.peers;
-		if (peers == null) {
-			return;
-		}
-		Membership previous = peers.membership();
-		if (previous != null && view.getViewId().compareToIDs(previous.view()) <= 0) {
-			// A view this node has already seen, such as the one it connected with.
-			return;
-		}
-		Membership next = Membership.of(view);
-		peers.membership(next);
-		logger.info("tiercache: cluster '" + this.settings.clusterName() + "' has " + next.addresses().size()
-				+ " member(s): " + next.addresses().keySet());
-		if (!next.duplicates().isEmpty()) {
-			logger.warn("tiercache: more than one member of cluster '" + this.settings.clusterName() + "' is named "
-					+ next.duplicates() + "; only the oldest of each name owns keys, the others refuse to start");
-		}
-		if (view instanceof MergeView) {
-			// A partition healed: both sides may have owned (and changed) the same keys,
-			// and invalidations sent across the partition were lost.
-			this.caches.values().forEach((registration) -> this.owner.clear(registration));
-			logger.info("tiercache: cluster '" + this.settings.clusterName() + "' merged after a partition; cleared "
-					+ "the local tiers, since entries on either side may be stale");
-		}
-		else if (handOff && previous != null && !previous.ring().members().equals(next.ring().members())) {
-			Handoff handoff = this.handoff;
-			if (handoff != null) {
-				handoff.send(this.caches.values(), next.ring(), next);
-			}
 		}
 	}
 
@@ -479,6 +382,14 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 			throw new RemoteTierException("tiercache has not joined its cluster yet");
 		}
 		return client;
+	}
+
+	private Writes writes() {
+		Writes writes = this.writes;
+		if (writes == null) {
+			throw new RemoteTierException("tiercache has not joined its cluster yet");
+		}
+		return writes;
 	}
 
 	private long rpcMillis() {
