@@ -7,13 +7,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 import dev.tiercache.codec.CodecException;
-import dev.tiercache.flight.Flight;
 import dev.tiercache.flight.SingleFlight;
 import dev.tiercache.local.CacheEntry;
 import dev.tiercache.local.LocalTier;
@@ -22,8 +18,6 @@ import dev.tiercache.remote.RemoteTierException;
 import dev.tiercache.stats.CacheStats;
 import dev.tiercache.stats.Counter;
 import dev.tiercache.stats.StatsCounter;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.cache.Cache;
@@ -70,19 +64,15 @@ public final class TierCache implements Cache {
 
 	private final Executor remoteExecutor;
 
-	private static final Log logger = LogFactory.getLog(TierCache.class);
+	private final LocalCopies copies;
 
-	/** How many keys or values could not cross to other nodes, for the log's pacing. */
-	private final AtomicLong rejections = new AtomicLong();
-
-	/** Moves on every invalidation of this cache, local or received. */
-	private final AtomicLong invalidations = new AtomicLong();
+	private final CacheLoads loads;
 
 	/** Whether reads look in main: local mode, and the owner's keys in peers mode. */
 	private final boolean usesMain;
 
 	/** This cache's local tier as the remote tier sees it, registered once. */
-	private final RemoteTier.LocalStore localStore = newLocalStore();
+	private final RemoteTier.LocalStore localStore;
 
 	TierCache(String name, TierCacheConfiguration configuration, LocalTier tier, StatsCounter stats,
 			@Nullable RemoteTier remote, Executor remoteExecutor) {
@@ -95,6 +85,10 @@ public final class TierCache implements Cache {
 		this.remoteExecutor = remoteExecutor;
 		this.flights = new SingleFlight<>(stats);
 		this.usesMain = (remote == null) || remote.usesMain();
+		this.copies = new LocalCopies(name, tier, this.flights, stats, remote);
+		this.loads = new CacheLoads(name, configuration, tier, this.flights, stats, remote, remoteExecutor,
+				this.copies);
+		this.localStore = this.copies.newLocalStore();
 	}
 
 	@Override
@@ -205,7 +199,7 @@ public final class TierCache implements Cache {
 		if (entry == null) {
 			this.stats.record(Counter.MISSES);
 			try {
-				entry = this.flights.execute(key, (flight) -> load(key, flight, valueLoader));
+				entry = this.flights.execute(key, (flight) -> this.loads.load(key, flight, valueLoader));
 			}
 			catch (CompletionException ex) {
 				throw new ValueRetrievalException(key, valueLoader, (ex.getCause() != null) ? ex.getCause() : ex);
@@ -225,7 +219,7 @@ public final class TierCache implements Cache {
 			this.stats.record(Counter.MISSES);
 			return null;
 		}
-		long seen = this.invalidations.get();
+		long seen = this.copies.seen();
 		CompletableFuture<@Nullable CacheEntry> fetch;
 		try {
 			fetch = remote.fetchAsync(this.name, key, this.remoteExecutor);
@@ -234,14 +228,14 @@ public final class TierCache implements Cache {
 			fetch = CompletableFuture.failedFuture(ex);
 		}
 		return fetch.handle((fetched, failure) -> {
-			if (failure != null && unwrap(failure) instanceof CodecException codec) {
-				rejected(key, codec);
+			if (failure != null && CacheLoads.unwrap(failure) instanceof CodecException codec) {
+				this.copies.rejected(key, codec);
 			}
 			// Any failure of the remote tier is a miss; it counted it.
 			CacheEntry found = (failure != null) ? null : fetched;
 			if (found != null) {
 				this.stats.record(Counter.REMOTE_HITS);
-				admitHot(key, found, seen, null);
+				this.copies.admitHot(key, found, seen, null);
 			}
 			else {
 				this.stats.record(Counter.MISSES);
@@ -258,7 +252,7 @@ public final class TierCache implements Cache {
 			return CompletableFuture.completedFuture((T) entry.get());
 		}
 		this.stats.record(Counter.MISSES);
-		return this.flights.executeAsync(key, (flight) -> loadAsync(key, flight, valueLoader))
+		return this.flights.executeAsync(key, (flight) -> this.loads.loadAsync(key, flight, valueLoader))
 			.thenApply((loaded) -> (T) loaded.get());
 	}
 
@@ -275,23 +269,23 @@ public final class TierCache implements Cache {
 			this.tier.putMain(key, entry);
 		}
 		else {
-			invalidateLocally(key);
+			this.copies.invalidate(key);
 			try {
 				remote.store(this.name, key, entry);
 				// A read on this node while the write was in flight may have admitted the
 				// old value to hot: drop it again, so this node reads its own write.
-				invalidateHot(key);
+				this.copies.invalidateHot(key);
 			}
 			catch (RemoteTierException ex) {
 				// Read our own write while the remote tier is away.
-				keepInHot(key, entry);
+				this.copies.keepInHot(key, entry);
 			}
 			catch (CodecException ex) {
-				rejected(key, ex);
+				this.copies.rejected(key, ex);
 				// No other node can read this value: remove the old one everywhere, and
 				// keep the new one on this node only.
 				evictRemotely(remote, key);
-				keepInHot(key, entry);
+				this.copies.keepInHot(key, entry);
 			}
 		}
 		this.stats.record(Counter.PUTS);
@@ -313,16 +307,16 @@ public final class TierCache implements Cache {
 				existing = remote.storeIfAbsent(this.name, key, entry);
 				if (existing == null) {
 					// Stored: a copy this node held was older than the store's.
-					invalidateHot(key);
+					this.copies.invalidateHot(key);
 				}
 			}
 			catch (RemoteTierException | CodecException ex) {
 				if (ex instanceof CodecException codec) {
-					rejected(key, codec);
+					this.copies.rejected(key, codec);
 				}
 				existing = this.tier.getHot(key);
 				if (existing == null) {
-					keepInHot(key, entry);
+					this.copies.keepInHot(key, entry);
 				}
 			}
 		}
@@ -339,13 +333,13 @@ public final class TierCache implements Cache {
 
 	@Override
 	public boolean evictIfPresent(Object key) {
-		boolean removed = invalidateLocally(key);
+		boolean removed = this.copies.invalidate(key);
 		RemoteTier remote = this.remote;
 		if (remote != null) {
 			removed = evictRemotely(remote, key) || removed;
 			// A read on this node while the eviction was in flight may have admitted the
 			// old value: drop it again before returning.
-			invalidateLocally(key);
+			this.copies.invalidate(key);
 		}
 		if (removed) {
 			this.stats.record(Counter.REMOVALS);
@@ -361,7 +355,7 @@ public final class TierCache implements Cache {
 	@Override
 	public boolean invalidate() {
 		long size = this.tier.mainSize() + this.tier.hotSize();
-		boolean notEmpty = invalidateAllLocally();
+		boolean notEmpty = this.copies.invalidateAll();
 		RemoteTier remote = this.remote;
 		if (remote != null) {
 			try {
@@ -372,7 +366,7 @@ public final class TierCache implements Cache {
 			}
 			// What a read or an owner-side load stored while the clear was in flight is
 			// older than the clear: drop it before returning.
-			invalidateAllLocally();
+			this.copies.invalidateAll();
 		}
 		if (notEmpty) {
 			this.stats.record(Counter.REMOVALS, size);
@@ -388,83 +382,6 @@ public final class TierCache implements Cache {
 		return this.localStore;
 	}
 
-	private RemoteTier.LocalStore newLocalStore() {
-		return new RemoteTier.LocalStore() {
-
-			@Override
-			public void invalidate(Object key) {
-				invalidateLocally(key);
-			}
-
-			@Override
-			public void invalidateAll() {
-				invalidateAllLocally();
-			}
-
-			@Override
-			public @Nullable CacheEntry getOwned(Object key) {
-				return TierCache.this.tier.getMainRemaining(key);
-			}
-
-			@Override
-			public @Nullable CacheEntry serveOwned(Object key) {
-				return TierCache.this.tier.readMainRemaining(key);
-			}
-
-			@Override
-			public void storeOwned(Object key, CacheEntry entry) {
-				TierCache.this.tier.putMain(key, entry);
-			}
-
-			@Override
-			public boolean removeOwned(Object key) {
-				return invalidateLocally(key);
-			}
-
-			@Override
-			public void invalidateAllHot() {
-				TierCache.this.flights.forgetAll(() -> {
-					TierCache.this.invalidations.incrementAndGet();
-					TierCache.this.tier.clearHot();
-				});
-			}
-
-			@Override
-			public void forEachOwned(BiConsumer<Object, CacheEntry> action) {
-				TierCache.this.tier.forEachMain(action);
-			}
-
-		};
-	}
-
-	private boolean invalidateLocally(Object key) {
-		this.flights.forget(key);
-		this.invalidations.incrementAndGet();
-		return this.tier.remove(key);
-	}
-
-	private boolean invalidateAllLocally() {
-		boolean[] notEmpty = new boolean[1];
-		this.flights.forgetAll(() -> {
-			this.invalidations.incrementAndGet();
-			notEmpty[0] = this.tier.clear();
-		});
-		return notEmpty[0];
-	}
-
-	private void invalidateHot(Object key) {
-		this.flights.forget(key);
-		this.invalidations.incrementAndGet();
-		this.tier.removeHot(key);
-	}
-
-	/**
-	 * Keep this node's own write in hot while the remote tier cannot take it.
-	 */
-	private void keepInHot(Object key, CacheEntry entry) {
-		admitHot(key, entry, this.invalidations.get(), null);
-	}
-
 	private boolean evictRemotely(RemoteTier remote, Object key) {
 		try {
 			return remote.evict(this.name, key);
@@ -475,21 +392,8 @@ public final class TierCache implements Cache {
 		}
 		catch (CodecException ex) {
 			// A key without a name the other nodes agree on was only ever cached here.
-			rejected(key, ex);
+			this.copies.rejected(key, ex);
 			return false;
-		}
-	}
-
-	/**
-	 * Count a key or value that cannot cross to other nodes, and say why once in a while;
-	 * the operation goes on with this node's tier only.
-	 */
-	private void rejected(Object key, CodecException ex) {
-		this.stats.record(Counter.REJECTED_PAYLOADS);
-		long count = this.rejections.incrementAndGet();
-		if (count <= 3 || count % 10_000 == 0) {
-			logger.warn("tiercache: cache '" + this.name + "' keeps a key of type " + key.getClass().getName()
-					+ " on this node only (" + count + " so far): " + ex.getMessage());
 		}
 	}
 
@@ -512,7 +416,7 @@ public final class TierCache implements Cache {
 	}
 
 	private @Nullable CacheEntry fetchRemote(Object key, RemoteTier remote) {
-		long seen = this.invalidations.get();
+		long seen = this.copies.seen();
 		CacheEntry fetched;
 		try {
 			fetched = remote.fetch(this.name, key);
@@ -521,183 +425,14 @@ public final class TierCache implements Cache {
 			return null;
 		}
 		catch (CodecException ex) {
-			rejected(key, ex);
+			this.copies.rejected(key, ex);
 			return null;
 		}
 		if (fetched != null) {
 			this.stats.record(Counter.REMOTE_HITS);
-			admitHot(key, fetched, seen, null);
+			this.copies.admitHot(key, fetched, seen, null);
 		}
 		return fetched;
-	}
-
-	private CacheEntry load(Object key, Flight<CacheEntry> flight, Callable<?> valueLoader) {
-		RemoteTier remote = this.remote;
-		if (remote == null) {
-			CacheEntry loaded = this.tier.getMain(key);
-			if (loaded != null) {
-				return loaded;
-			}
-			CacheEntry entry = runLoader(key, valueLoader);
-			if (entry.isStorable()) {
-				this.flights.admit(key, flight, (current) -> this.tier.admitMain(key, entry, current));
-			}
-			return entry;
-		}
-		CacheEntry cached = (this.usesMain && this.tier.getMain(key) != null) ? this.tier.getMain(key)
-				: this.tier.getHot(key);
-		if (cached != null) {
-			return cached;
-		}
-		long seen = this.invalidations.get();
-		CacheEntry[] loadedHere = new CacheEntry[1];
-		CacheEntry entry;
-		try {
-			entry = remote.fetchOrLoad(this.name, key, () -> loadedHere[0] = runLoader(key, valueLoader));
-		}
-		catch (RemoteTierException | CodecException ex) {
-			if (ex instanceof CodecException codec) {
-				// The key (or the loaded value) cannot cross to other nodes.
-				rejected(key, codec);
-			}
-			// Keep the value in hot only; the loader never runs twice for one call.
-			entry = (loadedHere[0] != null) ? loadedHere[0] : runLoader(key, valueLoader);
-		}
-		admitHot(key, entry, seen, flight);
-		return entry;
-	}
-
-	private CompletableFuture<CacheEntry> loadAsync(Object key, Flight<CacheEntry> flight,
-			Supplier<? extends CompletableFuture<?>> valueLoader) {
-		RemoteTier remote = this.remote;
-		if (remote != null) {
-			return loadRemotelyAsync(remote, key, flight, valueLoader);
-		}
-		CacheEntry loaded = this.tier.getMain(key);
-		if (loaded != null) {
-			return CompletableFuture.completedFuture(loaded);
-		}
-		return runLoaderAsync(valueLoader, Runnable::run).thenApply((entry) -> {
-			if (entry.isStorable()) {
-				this.flights.admit(key, flight, (current) -> this.tier.admitMain(key, entry, current));
-			}
-			return entry;
-		});
-	}
-
-	/**
-	 * The remote modes' asynchronous load: no thread waits for the store, a lease or the
-	 * loader; the loader starts on a remote thread, never on a thread of the transport.
-	 */
-	private CompletableFuture<CacheEntry> loadRemotelyAsync(RemoteTier remote, Object key, Flight<CacheEntry> flight,
-			Supplier<? extends CompletableFuture<?>> valueLoader) {
-		CacheEntry cached = (this.usesMain && this.tier.getMain(key) != null) ? this.tier.getMain(key)
-				: this.tier.getHot(key);
-		if (cached != null) {
-			return CompletableFuture.completedFuture(cached);
-		}
-		long seen = this.invalidations.get();
-		AtomicReference<@Nullable CacheEntry> loadedHere = new AtomicReference<>();
-		RemoteTier.AsyncLoader loader = () -> runLoaderAsync(valueLoader, this.remoteExecutor).thenApply((entry) -> {
-			loadedHere.set(entry);
-			return entry;
-		});
-		CompletableFuture<CacheEntry> load;
-		try {
-			load = remote.fetchOrLoadAsync(this.name, key, loader, this.remoteExecutor);
-		}
-		catch (RuntimeException ex) {
-			load = CompletableFuture.failedFuture(ex);
-		}
-		return load.handle((entry, failure) -> {
-			if (failure == null) {
-				return CompletableFuture.completedFuture(entry);
-			}
-			Throwable cause = unwrap(failure);
-			if (!(cause instanceof RemoteTierException) && !(cause instanceof CodecException)) {
-				// The loader's own failure: the caller gets it as it is.
-				return CompletableFuture.<CacheEntry>failedFuture(cause);
-			}
-			if (cause instanceof CodecException codec) {
-				rejected(key, codec);
-			}
-			// Keep the value in hot only; the loader never runs twice for one call.
-			CacheEntry loaded = loadedHere.get();
-			return (loaded != null) ? CompletableFuture.completedFuture(loaded)
-					: runLoaderAsync(valueLoader, this.remoteExecutor);
-		}).thenCompose((entry) -> entry).thenApply((entry) -> {
-			admitHot(key, entry, seen, flight);
-			return entry;
-		});
-	}
-
-	/**
-	 * Start the application's asynchronous loader on {@code executor}, counting it, and
-	 * wrap the result with its TTL; the returned future fails with what the loader's
-	 * future failed with.
-	 */
-	private CompletableFuture<CacheEntry> runLoaderAsync(Supplier<? extends CompletableFuture<?>> valueLoader,
-			Executor executor) {
-		long start = System.nanoTime();
-		CompletableFuture<?> loading = CompletableFuture.supplyAsync(valueLoader, executor)
-			.thenCompose((started) -> (CompletableFuture<?>) started);
-		return loading.handle((value, failure) -> {
-			this.stats.recordLoadTime(System.nanoTime() - start);
-			if (failure != null) {
-				this.stats.record(Counter.LOAD_FAILURES);
-				throw new CompletionException(unwrap(failure));
-			}
-			this.stats.record(Counter.LOADS);
-			return entryFor(value);
-		});
-	}
-
-	private static Throwable unwrap(Throwable failure) {
-		Throwable cause = failure;
-		while (cause instanceof CompletionException && cause.getCause() != null) {
-			cause = cause.getCause();
-		}
-		return cause;
-	}
-
-	/**
-	 * Run the application's loader, counting it, and wrap the result with its TTL.
-	 */
-	private CacheEntry runLoader(Object key, Callable<?> valueLoader) {
-		long start = System.nanoTime();
-		Object value;
-		try {
-			value = valueLoader.call();
-		}
-		catch (Exception ex) {
-			this.stats.recordLoadTime(System.nanoTime() - start);
-			this.stats.record(Counter.LOAD_FAILURES);
-			throw new ValueRetrievalException(key, valueLoader, ex);
-		}
-		this.stats.recordLoadTime(System.nanoTime() - start);
-		this.stats.record(Counter.LOADS);
-		return entryFor(value);
-	}
-
-	private CacheEntry entryFor(@Nullable Object value) {
-		if (value == null && !this.configuration.isAllowNullValues()) {
-			return new CacheEntry(null, CacheEntry.NOT_STORED);
-		}
-		return this.tier.newEntry(value);
-	}
-
-	/**
-	 * Keep a copy of an entry stored elsewhere in hot, unless the cache was invalidated
-	 * since {@code seen} (or {@code flight} was overtaken), checked atomically with the
-	 * store.
-	 */
-	private void admitHot(Object key, CacheEntry entry, long seen, @Nullable Flight<CacheEntry> flight) {
-		if (!entry.isStorable() || (this.remote != null && this.remote.ownsLocally(this.name, key))) {
-			return;
-		}
-		CacheEntry hot = this.tier.newHotEntry(entry.get(), entry.ttlNanos());
-		this.flights.admit((current) -> this.tier.admitHot(key, hot, current),
-				() -> this.invalidations.get() == seen && (flight == null || this.flights.isCurrent(key, flight)));
 	}
 
 	@Override

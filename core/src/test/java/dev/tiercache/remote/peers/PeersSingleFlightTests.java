@@ -142,9 +142,11 @@ class PeersSingleFlightTests {
 		}));
 		assertThat(loading.await(10, TimeUnit.SECONDS)).isTrue();
 		// A thread of the owner parks on that lease, then gives up.
-		Future<Object> waiter = this.threads.submit(() -> caches.get(0).get(key, () -> "interrupted caller"));
+		Thread waiter = new Thread(() -> caches.get(0).get(key, () -> "interrupted caller"), "waiter");
+		waiter.start();
 		await().atMost(Duration.ofSeconds(10)).until(() -> caches.get(0).getStats().count(Counter.LEASE_WAITS) == 1);
-		waiter.cancel(true);
+		waiter.interrupt();
+		waiter.join(10_000);
 		fail.countDown();
 		assertThat(holder).failsWithin(Duration.ofSeconds(10));
 		// The lease passed to nobody: the next caller loads at once.
