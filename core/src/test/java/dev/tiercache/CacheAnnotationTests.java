@@ -1,10 +1,12 @@
 package dev.tiercache;
 
+import java.util.List;
 import java.util.stream.Stream;
 
 import dev.tiercache.CountingService.Book;
 import dev.tiercache.CountingService.Isbn;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
@@ -90,6 +92,24 @@ class CacheAnnotationTests {
 		assertThat(service.getOfTwo(new Isbn("isbn-1"), 1)).isEqualTo(pair);
 		assertThat(service.calls()).isEqualTo(2);
 		assertThat(valueOf(cache("main").get(new SimpleKey(new Isbn("isbn-1"), 1)))).isEqualTo(pair);
+	}
+
+	/**
+	 * Keys are told apart by {@code equals}, as Spring's own caches do, even when their
+	 * string forms (the names tiercache gives keys remotely) are the same.
+	 */
+	@Test
+	@Disabled("tiercache bug, redis mode: a key's Redis name is its toString() and the stored value carries no key, "
+			+ "so 1, 1L and \"1\" share one entry, as do SimpleKey(\"a, b\", \"c\") and SimpleKey(\"a\", \"b, c\")")
+	void cacheableKeepsApartKeysWhoseStringFormsAreTheSame() {
+		CountingService service = start();
+		assertThat(new SimpleKey("a, b", "c")).hasToString(new SimpleKey("a", "b, c").toString());
+		List<Long> results = List.of(service.get(1), service.get(1L), service.get("1"), service.getOfTwo("a, b", "c"),
+				service.getOfTwo("a", "b, c"));
+		assertThat(results).doesNotHaveDuplicates();
+		assertThat(service.calls()).isEqualTo(5);
+		assertThat(valueOf(cache("main").get(1L))).isEqualTo(results.get(1));
+		assertThat(valueOf(cache("main").get(new SimpleKey("a", "b, c")))).isEqualTo(results.get(4));
 	}
 
 	@Test
