@@ -21,16 +21,26 @@ import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.ScanOptions;
 
 /**
- * One way of running tiercache (a mode) for the {@link CacheContractTests}: it creates
- * caches in that mode with a fake clock and a seeded random source, and tears down what
- * the mode needs (channels, servers) afterwards.
+ * One way of running tiercache (a mode) for the {@link CacheContractTests} and the cache
+ * annotation tests: it creates caches and managers in that mode with a fake clock and a
+ * seeded random source, and tears down what the mode needs (channels, servers)
+ * afterwards.
  */
 public interface CacheFixture extends AutoCloseable {
 
 	/**
-	 * Create (or return) the cache {@code name} with {@code configuration}.
+	 * Create a cache {@code name} with {@code configuration}, on a manager of its own.
 	 */
-	TierCache cache(String name, TierCacheConfiguration configuration);
+	default TierCache cache(String name, TierCacheConfiguration configuration) {
+		return manager(configuration, name).getCache(name);
+	}
+
+	/**
+	 * Create a manager in this mode whose caches {@code names} have
+	 * {@code configuration}, as an application has one. Other names are created with the
+	 * same configuration on first use. The fixture closes what the manager holds.
+	 */
+	TierCacheManager manager(TierCacheConfiguration configuration, String... names);
 
 	/**
 	 * Move the clock every cache of this fixture expires by.
@@ -51,6 +61,20 @@ public interface CacheFixture extends AutoCloseable {
 	void close();
 
 	/**
+	 * Return a builder of a manager whose caches {@code names}, and those created on
+	 * first use, have {@code configuration}, with Caffeine's maintenance on the caller.
+	 */
+	private static TierCacheManager.Builder builder(TierCacheConfiguration configuration, String... names) {
+		TierCacheManager.Builder builder = TierCacheManager.builder()
+			.cacheDefaults(configuration)
+			.executor(Runnable::run);
+		for (String name : names) {
+			builder.withCacheConfiguration(name, configuration);
+		}
+		return builder;
+	}
+
+	/**
 	 * Local mode: one {@link TierCacheManager} with no remote tier.
 	 */
 	final class Local implements CacheFixture {
@@ -60,14 +84,8 @@ public interface CacheFixture extends AutoCloseable {
 		private final RandomGenerator random = new SplittableRandom(42);
 
 		@Override
-		public TierCache cache(String name, TierCacheConfiguration configuration) {
-			TierCacheManager manager = TierCacheManager.builder()
-				.withCacheConfiguration(name, configuration)
-				.ticker(this.ticker)
-				.random(this.random)
-				.executor(Runnable::run)
-				.build();
-			return manager.getCache(name);
+		public TierCacheManager manager(TierCacheConfiguration configuration, String... names) {
+			return builder(configuration, names).ticker(this.ticker).random(this.random).build();
 		}
 
 		@Override
@@ -89,7 +107,7 @@ public interface CacheFixture extends AutoCloseable {
 	/**
 	 * Peers mode: three JGroups members in this JVM on loopback, formed once and kept for
 	 * every test; each test gets fresh managers (and so fresh caches) on all three, and
-	 * uses the first member's cache.
+	 * uses the first member's manager.
 	 */
 	final class Peers implements CacheFixture {
 
@@ -100,22 +118,18 @@ public interface CacheFixture extends AutoCloseable {
 		private List<PeersRemoteTier> members;
 
 		@Override
-		public synchronized TierCache cache(String name, TierCacheConfiguration configuration) {
+		public synchronized TierCacheManager manager(TierCacheConfiguration configuration, String... names) {
 			if (this.members == null) {
 				this.members = PeersCluster.start("contract-" + clusters.incrementAndGet(), 3);
 			}
-			TierCache first = null;
+			TierCacheManager first = null;
 			for (PeersRemoteTier member : this.members) {
-				TierCacheManager manager = TierCacheManager.builder()
-					.withCacheConfiguration(name, configuration)
-					.remoteTier(member)
+				TierCacheManager manager = builder(configuration, names).remoteTier(member)
 					.ticker(this.ticker)
 					.random(new SplittableRandom(42))
-					.executor(Runnable::run)
 					.build();
-				TierCache cache = manager.getCache(name);
 				if (first == null) {
-					first = cache;
+					first = manager;
 				}
 			}
 			return first;
@@ -155,22 +169,20 @@ public interface CacheFixture extends AutoCloseable {
 		private LettuceConnectionFactory connectionFactory;
 
 		@Override
-		public synchronized TierCache cache(String name, TierCacheConfiguration configuration) {
+		public synchronized TierCacheManager manager(TierCacheConfiguration configuration, String... names) {
 			if (this.connectionFactory == null) {
 				this.connectionFactory = TestRedis.shared().connectionFactory();
 			}
 			RedisTierSettings settings = new RedisTierSettings(this.prefix, Duration.ofSeconds(10),
 					Duration.ofMillis(250), Duration.ofMillis(200), false, 3, Duration.ofMillis(200));
-			TierCacheManager manager = TierCacheManager.builder()
-				.withCacheConfiguration(name, configuration)
+			TierCacheManager manager = builder(configuration, names)
 				.remoteTier(RedisRemoteTier.start(this.connectionFactory, ValueCodec.java(AllowList.of(List.of())),
 						settings, () -> "node"))
 				.ticker(this.ticker)
 				.random(new SplittableRandom(42))
-				.executor(Runnable::run)
 				.build();
 			this.managers.add(manager);
-			return manager.getCache(name);
+			return manager;
 		}
 
 		@Override
