@@ -186,6 +186,39 @@ final class PeerChannel {
 	}
 
 	/**
+	 * {@link #cast} without waiting: each member that does not answer is counted.
+	 */
+	void castAsync(StatsCounter stats, List<Address> targets, PeerMessage message, long timeoutMillis) {
+		try {
+			this.dispatcher
+				.<byte[]>castMessageWithFuture(targets, message(null, message.encode()),
+						RequestOptions.SYNC().timeout(timeoutMillis).anycasting(true))
+				.whenComplete((replies, failure) -> {
+					if (failure != null) {
+						stats.record(Counter.PEER_ERRORS, targets.size());
+						return;
+					}
+					for (Rsp<byte[]> reply : replies) {
+						if (!reply.wasReceived() || reply.wasSuspected() || reply.hasException()) {
+							stats.record(Counter.PEER_ERRORS);
+						}
+					}
+				});
+		}
+		catch (Exception ex) {
+			stats.record(Counter.PEER_ERRORS, targets.size());
+		}
+	}
+
+	/**
+	 * Return whether {@code member} is in the current view.
+	 */
+	boolean isMember(String member) {
+		Membership current = this.membership;
+		return current != null && current.addresses().containsKey(member);
+	}
+
+	/**
 	 * Send {@code payload} to {@code target} and wait for the raw answer, for hand-offs.
 	 */
 	byte @Nullable [] requestRaw(Address target, byte[] payload, long timeoutMillis) throws Exception {

@@ -280,6 +280,34 @@ final class PeerClient {
 	}
 
 	/**
+	 * Ask {@code member} to remove a key, without waiting.
+	 * @return a future of the answer, failed unless the member removed it
+	 */
+	CompletableFuture<PeerMessage> evictAsync(Registration registration, String member, byte[] keyBytes) {
+		return this.channel
+			.requestAsync(registration.stats(), member, PeerMessage.of(Type.EVICT, registration.name(), keyBytes),
+					this.rpcMillis)
+			.thenApply((reply) -> {
+				if (reply.type() != Type.OK) {
+					throw refused(registration, member, reply);
+				}
+				return reply;
+			});
+	}
+
+	/**
+	 * {@link #invalidateOthers} without waiting.
+	 */
+	void invalidateOthersAsync(Registration registration, @Nullable String except, byte[] keyBytes) {
+		List<Address> targets = this.channel.others(except);
+		if (!targets.isEmpty()) {
+			this.channel.castAsync(registration.stats(), targets,
+					PeerMessage.of(Type.INVALIDATE, registration.name(), keyBytes), this.rpcMillis);
+			registration.stats().record(Counter.INVALIDATIONS_SENT);
+		}
+	}
+
+	/**
 	 * Tell every other member to clear the cache and wait (at most {@code rpc-timeout})
 	 * until they have; then tell them all to drop their hot copies once more. The members
 	 * clear in parallel, so one that has cleared may fetch a key from an owner that has

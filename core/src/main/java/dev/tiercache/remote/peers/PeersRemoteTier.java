@@ -153,7 +153,7 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 			this.handoff = handoff;
 			PeerClient client = new PeerClient(peers, this.codec, this.owner, this.rejections, rpcMillis);
 			this.client = client;
-			this.writes = new Writes(peers.self(), this.owner, client, this.codec);
+			this.writes = new Writes(peers, this.owner, client, this.codec, this.timers, rpcMillis);
 			dispatcher.setReceiver(new Receiver() {
 
 				@Override

@@ -1,5 +1,9 @@
 package dev.tiercache.remote.peers;
 
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
 import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.local.CacheEntry;
 import dev.tiercache.remote.RemoteTierException;
@@ -11,11 +15,16 @@ import org.jspecify.annotations.Nullable;
  * {@link Owner}, or the owner's through {@link PeerClient}), then the writer tells every
  * other member to drop its copy and waits for them, so that no read after the write
  * returns sees the old value. A write the owner did not apply is told to the owner as
- * well, and fails, so that the caller keeps its value locally.
+ * well, and fails, so that the caller keeps its value locally; and since an owner that
+ * did not answer may only be slow, the key is removed there again once it answers, and
+ * the others told once more.
  *
  * @author tiercache
  */
 final class Writes {
+
+	/** How often a write the owner did not confirm is followed up. */
+	static final int FOLLOW_UPS = 40;
 
 	private final String self;
 
@@ -25,11 +34,21 @@ final class Writes {
 
 	private final ValueCodec codec;
 
-	Writes(String self, Owner owner, PeerClient client, ValueCodec codec) {
-		this.self = self;
+	private final PeerChannel channel;
+
+	private final ScheduledExecutorService timers;
+
+	private final long rpcMillis;
+
+	Writes(PeerChannel channel, Owner owner, PeerClient client, ValueCodec codec, ScheduledExecutorService timers,
+			long rpcMillis) {
+		this.self = channel.self();
+		this.channel = channel;
 		this.owner = owner;
 		this.client = client;
 		this.codec = codec;
+		this.timers = timers;
+		this.rpcMillis = rpcMillis;
 	}
 
 	/**
@@ -55,7 +74,8 @@ final class Writes {
 			client.invalidateOthers(registration, applied ? owner : null, keyBytes);
 		}
 		if (!applied) {
-			throw new RemoteTierException("Peer '" + owner + "' refused a write (views differ); kept locally");
+			followUp(registration, owner, keyBytes, 1);
+			throw new RemoteTierException("Peer '" + owner + "' did not take a write; kept locally");
 		}
 	}
 
@@ -107,7 +127,35 @@ final class Writes {
 		finally {
 			// A failed eviction is told to the owner too: whoever holds the key drops it.
 			client.invalidateOthers(registration, applied ? owner : null, keyBytes);
+			if (!applied) {
+				followUp(registration, owner, keyBytes, 1);
+			}
 		}
+	}
+
+	/**
+	 * The owner did not confirm a write. If it is slow rather than gone (paused, starved
+	 * of CPU) it applies the write late, and a member that fetched the key from it in the
+	 * meantime keeps the old value in hot. So, in the background, remove the key at the
+	 * owner once it answers, then tell every other member to drop the key again; every
+	 * {@code rpc-timeout}, while the owner is in the view, at most {@value #FOLLOW_UPS}
+	 * times. Removing is always safe: at worst a newer value is loaded again.
+	 */
+	private void followUp(Registration registration, String owner, byte[] keyBytes, int attempt) {
+		this.client.evictAsync(registration, owner, keyBytes).whenComplete((reply, failure) -> {
+			if (failure == null) {
+				this.client.invalidateOthersAsync(registration, owner, keyBytes);
+			}
+			else if (attempt < FOLLOW_UPS && this.channel.isMember(owner)) {
+				try {
+					this.timers.schedule(() -> followUp(registration, owner, keyBytes, attempt + 1), this.rpcMillis,
+							TimeUnit.MILLISECONDS);
+				}
+				catch (RejectedExecutionException ex) {
+					// Closing.
+				}
+			}
+		});
 	}
 
 	/**

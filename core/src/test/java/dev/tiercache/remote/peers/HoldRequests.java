@@ -2,6 +2,7 @@ package dev.tiercache.remote.peers;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import dev.tiercache.remote.peers.PeerMessage.Type;
 import org.jgroups.Message;
@@ -15,14 +16,14 @@ import org.jgroups.util.MessageBatch;
  */
 final class HoldRequests extends Protocol {
 
-	private final Type type;
+	private final Set<Type> types;
 
 	private final List<Message> held = new ArrayList<>();
 
 	private boolean holding = true;
 
-	HoldRequests(Type type) {
-		this.type = type;
+	HoldRequests(Type... types) {
+		this.types = Set.of(types);
 	}
 
 	synchronized int held() {
@@ -62,7 +63,7 @@ final class HoldRequests extends Protocol {
 		}
 		try {
 			PeerMessage request = PeerMessage.decode(message.getArray(), message.getOffset(), message.getLength());
-			if (request.type() == this.type) {
+			if (this.types.contains(request.type())) {
 				this.held.add(message);
 				return true;
 			}

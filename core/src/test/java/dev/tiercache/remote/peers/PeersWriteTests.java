@@ -155,6 +155,31 @@ class PeersWriteTests {
 	}
 
 	@Test
+	void evictionAnOwnerAppliesLateLeavesNoOldCopyOnAMemberThatReadItMeanwhile() throws Exception {
+		// An owner starved of CPU answers after rpc-timeout: the writer has told everyone
+		// to drop the key and returned, and a member that fetched the key from the owner
+		// before the late eviction kept the old value until hot-ttl.
+		this.started.addAll(PeersCluster.start("slow-owner", 3, Duration.ofMillis(250), Duration.ofSeconds(10)));
+		TierCache writer = cache(this.started.get(0));
+		TierCache reader = cache(this.started.get(1));
+		TierCache owner = cache(this.started.get(2));
+		Object key = keyOwnedBy(2);
+		owner.put(key, "old");
+		HoldRequests slow = new HoldRequests(Type.EVICT, Type.INVALIDATE);
+		this.started.get(2)
+			.channel()
+			.getProtocolStack()
+			.insertProtocol(slow, ProtocolStack.Position.ABOVE, UNICAST3.class);
+		writer.evict(key);
+		assertThat(slow.held()).isEqualTo(2);
+		assertThat(reader.get(key).get()).as("a read from the owner that has not applied the eviction")
+			.isEqualTo("old");
+		slow.release();
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(reader.get(key)).isNull());
+		assertThat(owner.get(key)).isNull();
+	}
+
+	@Test
 	void memberWithTheNameOfAnotherRefusesToStart() {
 		this.started.addAll(PeersCluster.start("same-name", 1));
 		PeersSettings first = this.started.get(0).settings();
