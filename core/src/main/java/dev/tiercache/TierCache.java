@@ -375,6 +375,13 @@ public final class TierCache implements Cache {
 	}
 
 	/**
+	 * Drop every local copy (main and hot): this node may have missed invalidations.
+	 */
+	void dropLocalCopies() {
+		this.copies.invalidateAll();
+	}
+
+	/**
 	 * Return this cache's local tier as its remote tier sees it.
 	 * @return the invalidation target and main store of this cache
 	 */

@@ -1,5 +1,6 @@
 package dev.tiercache;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -13,6 +14,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
@@ -20,8 +22,11 @@ import java.util.random.RandomGenerator;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tiercache.local.CoarseTicker;
 import dev.tiercache.local.LocalTier;
+import dev.tiercache.remote.PauseDetector;
 import dev.tiercache.remote.RemoteTier;
 import dev.tiercache.stats.StatsCounter;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.cache.CacheManager;
@@ -46,6 +51,8 @@ import org.springframework.util.Assert;
  */
 public final class TierCacheManager implements CacheManager, AutoCloseable {
 
+	private static final Log logger = LogFactory.getLog(TierCacheManager.class);
+
 	private final ConcurrentMap<String, TierCache> caches = new ConcurrentHashMap<>();
 
 	private final TierCacheConfiguration defaults;
@@ -69,6 +76,9 @@ public final class TierCacheManager implements CacheManager, AutoCloseable {
 
 	private final ExecutorService remoteExecutor;
 
+	/** Drops local copies after a long pause, in the remote modes. */
+	private final @Nullable PauseDetector pauses;
+
 	private final List<Consumer<? super TierCache>> creationListeners = new CopyOnWriteArrayList<>();
 
 	private TierCacheManager(Builder builder) {
@@ -87,6 +97,8 @@ public final class TierCacheManager implements CacheManager, AutoCloseable {
 		if (this.remote != null && this.dynamic) {
 			this.remote.onUnknownCache(this::getCache);
 		}
+		Duration tolerance = (this.remote != null) ? this.remote.pauseTolerance() : null;
+		this.pauses = (tolerance != null) ? PauseDetector.start(tolerance, this::pausedFor) : null;
 	}
 
 	/**
@@ -171,10 +183,24 @@ public final class TierCacheManager implements CacheManager, AutoCloseable {
 		if (this.ownClock != null) {
 			this.ownClock.release();
 		}
+		if (this.pauses != null) {
+			this.pauses.close();
+		}
 		if (this.remote != null) {
 			this.remote.close();
 		}
 		this.remoteExecutor.shutdownNow();
+	}
+
+	/**
+	 * This node was paused for longer than its remote tier tolerates: it may have missed
+	 * invalidations, so drop every local copy.
+	 */
+	private void pausedFor(long nanos) {
+		logger.warn("tiercache: this node was paused for " + TimeUnit.NANOSECONDS.toMillis(nanos) + " ms, longer "
+				+ "than its remote tier tolerates; dropped the local copies of every cache, since invalidations sent "
+				+ "meanwhile may have been missed");
+		this.caches.values().forEach(TierCache::dropLocalCopies);
 	}
 
 	private TierCache create(String name, TierCacheConfiguration configuration) {

@@ -1,5 +1,6 @@
 package dev.tiercache.remote;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
@@ -66,6 +67,16 @@ public interface RemoteTier extends AutoCloseable {
 	 * @param creator creates (and so registers) the cache of a name, if it may
 	 */
 	default void onUnknownCache(Consumer<String> creator) {
+	}
+
+	/**
+	 * Return how long this node may be paused without possibly missing invalidations that
+	 * it is never told about again; after a longer pause the manager drops every local
+	 * copy ({@link PauseDetector}).
+	 * @return the tolerance, or {@code null} if the tier needs no pause detection
+	 */
+	default @Nullable Duration pauseTolerance() {
+		return null;
 	}
 
 	/**

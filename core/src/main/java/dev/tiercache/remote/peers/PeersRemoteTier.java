@@ -1,5 +1,6 @@
 package dev.tiercache.remote.peers;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -51,6 +52,8 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 	 * Keys remembered per cache for refusing late hand-offs, before they become a clear.
 	 */
 	private static final int REMOVALS_CAPACITY = 100_000;
+
+	private static final Duration MIN_PAUSE_TOLERANCE = Duration.ofSeconds(2);
 
 	private volatile PeersSettings settings;
 
@@ -260,6 +263,17 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 		if (server != null) {
 			server.onUnknownCache(creator);
 		}
+	}
+
+	/**
+	 * Two seconds, or eight rpc timeouts if longer: well past the time writers wait for
+	 * this member, and short of failure detection (8 s), after which the others remove a
+	 * silent member and stop telling it anything until the views merge.
+	 */
+	@Override
+	public Duration pauseTolerance() {
+		Duration rpcs = this.settings.rpcTimeout().multipliedBy(8);
+		return (rpcs.compareTo(MIN_PAUSE_TOLERANCE) > 0) ? rpcs : MIN_PAUSE_TOLERANCE;
 	}
 
 	@Override
