@@ -77,7 +77,7 @@ public final class TierCacheManager implements CacheManager, AutoCloseable {
 	private final ExecutorService remoteExecutor;
 
 	/** Drops local copies after a long pause, in the remote modes. */
-	private final @Nullable PauseDetector pauses;
+	private final @Nullable AutoCloseable pauses;
 
 	private final List<Consumer<? super TierCache>> creationListeners = new CopyOnWriteArrayList<>();
 
@@ -98,7 +98,7 @@ public final class TierCacheManager implements CacheManager, AutoCloseable {
 			this.remote.onUnknownCache(this::getCache);
 		}
 		Duration tolerance = (this.remote != null) ? this.remote.pauseTolerance() : null;
-		this.pauses = (tolerance != null) ? PauseDetector.start(tolerance, this::pausedFor) : null;
+		this.pauses = (tolerance != null) ? PauseDetector.watch(tolerance, this::pausedFor) : null;
 	}
 
 	/**
@@ -184,7 +184,12 @@ public final class TierCacheManager implements CacheManager, AutoCloseable {
 			this.ownClock.release();
 		}
 		if (this.pauses != null) {
-			this.pauses.close();
+			try {
+				this.pauses.close();
+			}
+			catch (Exception ex) {
+				// Stopping a watcher cannot fail.
+			}
 		}
 		if (this.remote != null) {
 			this.remote.close();
