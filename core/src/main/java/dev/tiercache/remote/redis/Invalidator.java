@@ -1,0 +1,163 @@
+package dev.tiercache.remote.redis;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.tiercache.codec.CodecException;
+import dev.tiercache.codec.ValueCodec;
+import dev.tiercache.remote.RemoteTierException;
+import dev.tiercache.remote.redis.EventMessage.Type;
+import dev.tiercache.stats.Counter;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Tells the other nodes what changed, on the event channel, and waits (bounded) for their
+ * acknowledgements on this node's ack channel; applies what the other nodes publish and
+ * acknowledges it.
+ *
+ * @author tiercache
+ */
+final class Invalidator {
+
+	private static final Log logger = LogFactory.getLog(Invalidator.class);
+
+	private final RedisCommands commands;
+
+	private final ValueCodec codec;
+
+	private final RedisKeys keys;
+
+	private final RedisTierSettings settings;
+
+	private final String nodeId;
+
+	private final byte[] eventChannel;
+
+	private final PendingEvictions pending;
+
+	private final Rejections rejections;
+
+	private final ConcurrentMap<Long, Semaphore> ackWaiters = new ConcurrentHashMap<>();
+
+	private final AtomicLong messageIds = new AtomicLong();
+
+	Invalidator(RedisCommands commands, ValueCodec codec, RedisKeys keys, RedisTierSettings settings, String nodeId,
+			PendingEvictions pending, Rejections rejections) {
+		this.commands = commands;
+		this.codec = codec;
+		this.keys = keys;
+		this.settings = settings;
+		this.nodeId = nodeId;
+		this.eventChannel = keys.eventChannel();
+		this.pending = pending;
+		this.rejections = rejections;
+	}
+
+	/**
+	 * Publish an invalidation and wait, at most {@code invalidation-timeout}, for every
+	 * other subscriber to confirm that it dropped its copies. If the message cannot be
+	 * sent, the eviction is remembered and replayed.
+	 * @param key the key, or {@code null} for a clear
+	 */
+	void invalidateOthers(Registration registration, Type type, String cache, byte[] payload, @Nullable Object key) {
+		long id = this.messageIds.incrementAndGet();
+		byte[] message = new EventMessage(type, this.nodeId, id, cache, payload).encode();
+		Semaphore acks = new Semaphore(0);
+		this.ackWaiters.put(id, acks);
+		try {
+			Long receivers = this.commands.publish(registration.stats(), this.eventChannel, message);
+			registration.stats().record(Counter.INVALIDATIONS_SENT);
+			int others = (receivers != null) ? (int) Math.max(0, receivers - 1) : 0;
+			long timeout = this.settings.invalidationTimeout().toNanos();
+			if (others > 0 && timeout > 0 && !acks.tryAcquire(others, timeout, TimeUnit.NANOSECONDS)) {
+				logger.debug("tiercache: not every node confirmed an invalidation of cache '" + cache + "' within "
+						+ this.settings.invalidationTimeout() + "; hot copies live at most hot-ttl");
+			}
+		}
+		catch (RemoteTierException ex) {
+			// The write reached Redis but the others were not told: tell them later.
+			this.pending.add(cache, key);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		finally {
+			this.ackWaiters.remove(id);
+		}
+	}
+
+	/**
+	 * Publish a message that needs no acknowledgement ("loaded"), ignoring failures.
+	 */
+	void publishQuietly(Registration registration, Type type, String cache, byte[] payload) {
+		byte[] message = new EventMessage(type, this.nodeId, this.messageIds.incrementAndGet(), cache, payload)
+			.encode();
+		try {
+			this.commands.publish(registration.stats(), this.eventChannel, message);
+		}
+		catch (RemoteTierException ex) {
+			// Waiters re-check on their own.
+		}
+	}
+
+	/**
+	 * Another node confirmed one of this node's invalidations.
+	 */
+	void acknowledged(EventMessage ack) {
+		Semaphore acks = this.ackWaiters.get(ack.id());
+		if (ack.type() == Type.ACK && acks != null) {
+			acks.release();
+		}
+	}
+
+	/**
+	 * Another node invalidated a key or cleared a cache: drop the hot copies, if the
+	 * cache is registered here, and acknowledge.
+	 */
+	void received(@Nullable Registration registration, EventMessage event) {
+		if (registration != null) {
+			apply(registration, event);
+		}
+		acknowledge(event);
+	}
+
+	private void apply(Registration registration, EventMessage event) {
+		registration.stats().record(Counter.INVALIDATIONS_RECEIVED);
+		if (event.type() == Type.CLEAR) {
+			registration.invalidations().invalidateAll();
+			return;
+		}
+		Object key;
+		try {
+			key = this.codec.decode(event.payload());
+		}
+		catch (CodecException ex) {
+			// Cannot tell which key: dropping every hot copy of the cache is always safe.
+			this.rejections.record(registration.stats(), ex);
+			registration.invalidations().invalidateAll();
+			return;
+		}
+		if (key != null) {
+			registration.invalidations().invalidate(key);
+		}
+		else {
+			registration.invalidations().invalidateAll();
+		}
+	}
+
+	private void acknowledge(EventMessage event) {
+		byte[] ack = new EventMessage(Type.ACK, this.nodeId, event.id(), "", new byte[0]).encode();
+		try {
+			this.commands.publish(null, this.keys.ackChannel(event.sender()), ack);
+		}
+		catch (RemoteTierException ex) {
+			// The sender stops waiting after invalidation-timeout.
+		}
+	}
+
+}

@@ -1,0 +1,167 @@
+package dev.tiercache.remote.redis;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import dev.tiercache.codec.CodecException;
+import dev.tiercache.local.CacheEntry;
+import dev.tiercache.remote.RemoteTier.Loader;
+import dev.tiercache.remote.RemoteTierException;
+import dev.tiercache.remote.redis.EventMessage.Type;
+import dev.tiercache.stats.Counter;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+/**
+ * Single-flight across the cluster: one caller per missing key takes the key's lease
+ * ({@code SET lock token NX PX lease-timeout}, in the same script that looks for the
+ * value), runs the loader and stores the value only while it still holds the lease; the
+ * others wait for its "loaded" message and re-check Redis every 100 ms anyway.
+ *
+ * @author tiercache
+ */
+final class Leases {
+
+	private static final Log logger = LogFactory.getLog(Leases.class);
+
+	/** Waiters for a lease re-check Redis at least this often, even without a message. */
+	private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+	private final RedisCommands commands;
+
+	private final RedisTierSettings settings;
+
+	private final String nodeId;
+
+	private final Invalidator invalidator;
+
+	private final Rejections rejections;
+
+	private final StoredEntries entries;
+
+	private final ConcurrentMap<String, CompletableFuture<Void>> loadWaiters = new ConcurrentHashMap<>();
+
+	Leases(RedisCommands commands, StoredEntries entries, RedisTierSettings settings, String nodeId,
+			Invalidator invalidator, Rejections rejections) {
+		this.commands = commands;
+		this.settings = settings;
+		this.nodeId = nodeId;
+		this.invalidator = invalidator;
+		this.rejections = rejections;
+		this.entries = entries;
+	}
+
+	/**
+	 * Return the stored entry of {@code valueKey}, or load it under the key's lease, or
+	 * wait for the node that holds the lease.
+	 */
+	CacheEntry fetchOrLoad(Registration registration, String cache, String valueKey, Loader loader) {
+		byte[] value = RedisKeys.utf8(valueKey);
+		byte[] lease = RedisKeys.leaseKey(valueKey);
+		long deadline = System.nanoTime() + 2 * this.settings.leaseTimeout().toNanos();
+		boolean waited = false;
+		byte[] leaseMillis = RedisKeys.ascii(Long.toString(this.settings.leaseTimeout().toMillis()));
+		CompletableFuture<Void> loaded = null;
+		try {
+			while (true) {
+				loaded = this.loadWaiters.computeIfAbsent(valueKey, (k) -> new CompletableFuture<>());
+				byte[] token = RedisKeys.ascii(this.nodeId + ":" + ThreadLocalRandom.current().nextLong());
+				List<Object> reply = this.commands.fetchOrLease(registration.stats(), value, lease,
+						registration.idleTtl(), token, leaseMillis);
+				if (reply != null && reply.size() == 2) {
+					CacheEntry stored = this.entries.read(registration, reply);
+					if (stored != null) {
+						return stored;
+					}
+					// Unreadable (refused by the codec) or expiring: replace it.
+					this.commands.unlink(registration.stats(), value);
+					continue;
+				}
+				if (reply != null && reply.size() == 1 && Long.valueOf(1).equals(reply.get(0))) {
+					return loadUnderLease(registration, cache, valueKey, value, lease, token, loader);
+				}
+				if (!waited) {
+					registration.stats().record(Counter.LEASE_WAITS);
+					waited = true;
+				}
+				long remaining = deadline - System.nanoTime();
+				if (remaining <= 0) {
+					// The lease holder neither finished nor let its lease expire in time:
+					// load here rather than wait on, and leave the store to the holder.
+					logger.warn("tiercache: waited " + this.settings.leaseTimeout().multipliedBy(2)
+							+ " for the load of '" + valueKey + "' by another node; loading locally");
+					return loader.load();
+				}
+				awaitLoaded(loaded, Math.min(RECHECK_NANOS, remaining));
+			}
+		}
+		finally {
+			if (loaded != null) {
+				this.loadWaiters.remove(valueKey, loaded);
+			}
+		}
+	}
+
+	private CacheEntry loadUnderLease(Registration registration, String cache, String valueKey, byte[] value,
+			byte[] lease, byte[] token, Loader loader) {
+		CacheEntry loaded;
+		try {
+			loaded = loader.load();
+		}
+		catch (RuntimeException | Error ex) {
+			// Let the next waiter take over.
+			this.commands.releaseQuietly(registration.stats(), lease, token);
+			this.invalidator.publishQuietly(registration, Type.LOADED, cache, RedisKeys.utf8(valueKey));
+			throw ex;
+		}
+		if (!loaded.isStorable()) {
+			this.commands.releaseQuietly(registration.stats(), lease, token);
+		}
+		else {
+			try {
+				byte[] bytes = this.entries.encode(loaded.get());
+				this.commands.storeIfLeased(registration.stats(), value, lease, bytes, RedisKeys.ttlArgument(loaded),
+						token);
+			}
+			catch (CodecException ex) {
+				this.rejections.record(registration.stats(), ex);
+				this.commands.releaseQuietly(registration.stats(), lease, token);
+			}
+			catch (RemoteTierException ex) {
+				// Counted; the value is still returned to the callers.
+			}
+		}
+		this.invalidator.publishQuietly(registration, Type.LOADED, cache, RedisKeys.utf8(valueKey));
+		return loaded;
+	}
+
+	/**
+	 * Another node finished the load of {@code valueKey}: wake this node's waiters.
+	 */
+	void loaded(String valueKey) {
+		CompletableFuture<Void> waiters = this.loadWaiters.remove(valueKey);
+		if (waiters != null) {
+			waiters.complete(null);
+		}
+	}
+
+	private static void awaitLoaded(CompletableFuture<Void> loaded, long nanos) {
+		try {
+			loaded.get(nanos, TimeUnit.NANOSECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new RemoteTierException("Interrupted while waiting for another node's load", ex);
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			// Re-check Redis.
+		}
+	}
+
+}

@@ -1,0 +1,191 @@
+package dev.tiercache.remote.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+
+import dev.tiercache.codec.CodecException;
+import dev.tiercache.remote.RemoteTierException;
+import dev.tiercache.remote.redis.EventMessage.Type;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.data.redis.connection.Message;
+import org.springframework.data.redis.connection.MessageListener;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+
+/**
+ * This node's subscription to the event channel and its own ack channel, and the
+ * heartbeat that watches it: every {@code heartbeat-interval} the node publishes a ping
+ * that it expects to receive itself. Three intervals of silence mark the subscription
+ * lost; the next ping that arrives reports a recovery.
+ *
+ * @author tiercache
+ */
+final class Subscription implements MessageListener {
+
+	private static final Log logger = LogFactory.getLog(Subscription.class);
+
+	private final RedisConnectionFactory connectionFactory;
+
+	private final RedisTierSettings settings;
+
+	private final RedisCommands commands;
+
+	private final String nodeId;
+
+	private final byte[] eventChannel;
+
+	private final byte[] ackChannel;
+
+	private final Consumer<EventMessage> events;
+
+	private final Consumer<EventMessage> acks;
+
+	private final Consumer<String> onRecovered;
+
+	private final Rejections rejections;
+
+	private final RedisMessageListenerContainer container = new RedisMessageListenerContainer();
+
+	private volatile long lastHeartbeatNanos = System.nanoTime();
+
+	private volatile boolean lost;
+
+	private volatile boolean subscribed;
+
+	/**
+	 * Create the subscription.
+	 * @param events receives the other nodes' messages on the event channel
+	 * @param acks receives the messages on this node's ack channel
+	 * @param onRecovered called with what came back when the subscription is back
+	 */
+	Subscription(RedisConnectionFactory connectionFactory, RedisTierSettings settings, RedisCommands commands,
+			RedisKeys keys, String nodeId, Consumer<EventMessage> events, Consumer<EventMessage> acks,
+			Consumer<String> onRecovered, Rejections rejections) {
+		this.connectionFactory = connectionFactory;
+		this.settings = settings;
+		this.commands = commands;
+		this.nodeId = nodeId;
+		this.eventChannel = keys.eventChannel();
+		this.ackChannel = keys.ackChannel(nodeId);
+		this.events = events;
+		this.acks = acks;
+		this.onRecovered = onRecovered;
+		this.rejections = rejections;
+	}
+
+	/** Return whether the heartbeat found the subscription silent. */
+	boolean lost() {
+		return this.lost;
+	}
+
+	void start() {
+		this.lastHeartbeatNanos = System.nanoTime();
+		this.container.setConnectionFactory(this.connectionFactory);
+		this.container.setRecoveryInterval(this.settings.retryInterval().toMillis());
+		// One thread, so that invalidations are applied in the order they were sent.
+		this.container.setTaskExecutor(Executors.newSingleThreadExecutor((task) -> {
+			Thread thread = new Thread(task, "tiercache-redis-events");
+			thread.setDaemon(true);
+			return thread;
+		}));
+		this.container.addMessageListener(this,
+				List.of(new ChannelTopic(new String(this.eventChannel, StandardCharsets.UTF_8)),
+						new ChannelTopic(new String(this.ackChannel, StandardCharsets.UTF_8))));
+		this.container.afterPropertiesSet();
+		RuntimeException failure = startContainer();
+		if (failure != null) {
+			logger.warn("tiercache: could not subscribe to Redis invalidations yet (" + failure.getMessage()
+					+ "); caches run on their local tier and tiercache retries every "
+					+ this.settings.heartbeatInterval());
+		}
+	}
+
+	private @Nullable RuntimeException startContainer() {
+		try {
+			this.container.start();
+			this.subscribed = true;
+			return null;
+		}
+		catch (RuntimeException ex) {
+			this.lost = true;
+			try {
+				this.container.stop();
+			}
+			catch (RuntimeException ignored) {
+				// not started
+			}
+			return ex;
+		}
+	}
+
+	void stop() {
+		try {
+			this.container.destroy();
+		}
+		catch (Exception ex) {
+			logger.debug("tiercache: error while unsubscribing from Redis", ex);
+		}
+	}
+
+	/**
+	 * Publish a heartbeat that this node expects to receive on its own subscription, and
+	 * notice when it stops arriving. Also probes Redis while the circuit is open.
+	 */
+	void beat() {
+		if (!this.subscribed) {
+			startContainer();
+		}
+		try {
+			byte[] ping = new EventMessage(Type.PING, this.nodeId, 0, "", new byte[0]).encode();
+			this.commands.publish(null, this.eventChannel, ping);
+		}
+		catch (RemoteTierException ex) {
+			// Counted by the circuit breaker.
+		}
+		long silence = System.nanoTime() - this.lastHeartbeatNanos;
+		if (!this.lost && silence > 3 * this.settings.heartbeatInterval().toNanos()) {
+			this.lost = true;
+			logger.warn("tiercache: the Redis invalidation subscription is silent; hot copies may miss "
+					+ "invalidations (each lives at most hot-ttl) until it is back");
+		}
+	}
+
+	@Override
+	public void onMessage(Message message, byte @Nullable [] pattern) {
+		EventMessage event;
+		try {
+			event = EventMessage.decode(message.getBody());
+		}
+		catch (CodecException ex) {
+			this.rejections.record(null, ex);
+			return;
+		}
+		if (Arrays.equals(message.getChannel(), this.ackChannel)) {
+			this.acks.accept(event);
+			return;
+		}
+		if (event.sender().equals(this.nodeId)) {
+			if (event.type() == Type.PING) {
+				heartbeatReceived();
+			}
+			return;
+		}
+		this.events.accept(event);
+	}
+
+	private void heartbeatReceived() {
+		this.lastHeartbeatNanos = System.nanoTime();
+		if (this.lost) {
+			this.lost = false;
+			this.onRecovered.accept("the Redis invalidation subscription is back");
+		}
+	}
+
+}
