@@ -45,11 +45,14 @@ final class Leases {
 
 	private final StoredEntries entries;
 
+	private final HeldLeases held;
+
 	private final ConcurrentMap<String, CompletableFuture<Void>> loadWaiters = new ConcurrentHashMap<>();
 
 	Leases(RedisCommands commands, StoredEntries entries, RedisTierSettings settings, String nodeId,
-			Invalidator invalidator, Rejections rejections) {
+			Invalidator invalidator, Rejections rejections, HeldLeases held) {
 		this.commands = commands;
+		this.held = held;
 		this.settings = settings;
 		this.nodeId = nodeId;
 		this.invalidator = invalidator;
@@ -72,8 +75,22 @@ final class Leases {
 			while (true) {
 				loaded = this.loadWaiters.computeIfAbsent(valueKey, (k) -> new CompletableFuture<>());
 				byte[] token = RedisKeys.ascii(this.nodeId + ":" + ThreadLocalRandom.current().nextLong());
-				List<Object> reply = this.commands.fetchOrLease(registration.stats(), value, lease,
-						registration.idleTtl(), token, leaseMillis);
+				List<Object> reply;
+				try {
+					reply = this.commands.fetchOrLease(registration.stats(), value, lease, registration.idleTtl(),
+							token, leaseMillis);
+				}
+				catch (CircuitOpenException ex) {
+					throw ex;
+				}
+				catch (RemoteTierException ex) {
+					// Redis may still run the script after this node stopped waiting for
+					// its
+					// reply, and take the lease for a caller that loads locally by then:
+					// every other node would wait for that lease until it expires.
+					this.held.releaseLater(registration.stats(), lease, token);
+					throw ex;
+				}
 				if (reply != null && reply.size() == 2) {
 					CacheEntry stored = this.entries.read(registration, reply);
 					if (stored != null) {
@@ -116,12 +133,12 @@ final class Leases {
 		}
 		catch (RuntimeException | Error ex) {
 			// Let the next waiter take over.
-			this.commands.releaseQuietly(registration.stats(), lease, token);
+			this.held.release(registration.stats(), lease, token);
 			this.invalidator.publishQuietly(registration, Type.LOADED, cache, RedisKeys.utf8(valueKey));
 			throw ex;
 		}
 		if (!loaded.isStorable()) {
-			this.commands.releaseQuietly(registration.stats(), lease, token);
+			this.held.release(registration.stats(), lease, token);
 		}
 		else {
 			try {
@@ -131,10 +148,13 @@ final class Leases {
 			}
 			catch (CodecException ex) {
 				this.rejections.record(registration.stats(), ex);
-				this.commands.releaseQuietly(registration.stats(), lease, token);
+				this.held.release(registration.stats(), lease, token);
 			}
 			catch (RemoteTierException ex) {
-				// Counted; the value is still returned to the callers.
+				// Counted; the value is still returned to the callers. The lease must not
+				// make the other nodes wait until it expires: release it, on the lease
+				// thread, so that this caller does not wait for Redis again.
+				this.held.releaseLater(registration.stats(), lease, token);
 			}
 		}
 		this.invalidator.publishQuietly(registration, Type.LOADED, cache, RedisKeys.utf8(valueKey));

@@ -25,8 +25,11 @@ final class RedisClusterView implements ClusterView {
 
 	private final Rejections rejections;
 
+	private final HeldLeases held;
+
 	RedisClusterView(Supplier<String> nodeName, RedisCommands commands, Subscription subscription,
-			PendingEvictions pending, Rejections rejections) {
+			PendingEvictions pending, Rejections rejections, HeldLeases held) {
+		this.held = held;
 		this.nodeName = nodeName;
 		this.commands = commands;
 		this.subscription = subscription;
@@ -66,6 +69,7 @@ final class RedisClusterView implements ClusterView {
 		details.put("subscription", this.subscription.lost() ? "lost" : "active");
 		details.put("pendingEvictions", this.pending.size());
 		details.put("rejectedPayloads", this.rejections.count());
+		details.put("pendingLeaseReleases", this.held.pendingReleases());
 		return details;
 	}
 

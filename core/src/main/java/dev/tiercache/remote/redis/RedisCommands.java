@@ -97,15 +97,11 @@ final class RedisCommands {
 		run(stats, "UNLINK", (connection) -> connection.keyCommands().unlink(key));
 	}
 
-	/** {@link RedisScripts#RELEASE}, ignoring failures: the lease expires by itself. */
-	void releaseQuietly(StatsCounter stats, byte[] leaseKey, byte[] token) {
-		try {
-			run(stats, "DEL",
-					(connection) -> RedisScripts.RELEASE.run(connection, ReturnType.INTEGER, 1, leaseKey, token));
-		}
-		catch (RemoteTierException ex) {
-			// The lease expires by itself.
-		}
+	/** {@link RedisScripts#RELEASE}: whether {@code token} held the lease. */
+	boolean release(@Nullable StatsCounter stats, byte[] leaseKey, byte[] token) {
+		Long released = run(stats, "DEL",
+				(connection) -> RedisScripts.RELEASE.run(connection, ReturnType.INTEGER, 1, leaseKey, token));
+		return released != null && released == 1;
 	}
 
 	/**
@@ -153,7 +149,7 @@ final class RedisCommands {
 			if (stats != null) {
 				stats.record(Counter.REDIS_ERRORS);
 			}
-			throw new RemoteTierException("Redis is unavailable (circuit open after repeated failures); "
+			throw new CircuitOpenException("Redis is unavailable (circuit open after repeated failures); "
 					+ "serving from the local tier, retrying every " + this.settings.retryInterval());
 		}
 		T result;

@@ -77,4 +77,8 @@ final class RedisKeys {
 		return text.getBytes(StandardCharsets.US_ASCII);
 	}
 
+	static String latin1(byte[] bytes) {
+		return new String(bytes, StandardCharsets.ISO_8859_1);
+	}
+
 }

@@ -66,6 +66,8 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 
 	private final Leases leases;
 
+	private final HeldLeases held;
+
 	private final Subscription subscription;
 
 	private final RedisClusterView view;
@@ -83,10 +85,13 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 		this.entries = new StoredEntries(codec, this.rejections);
 		this.invalidator = new Invalidator(this.commands, codec, this.keys, settings, this.nodeId, this.pending,
 				this.rejections);
-		this.leases = new Leases(this.commands, this.entries, settings, this.nodeId, this.invalidator, this.rejections);
+		this.held = new HeldLeases(this.commands, settings);
+		this.leases = new Leases(this.commands, this.entries, settings, this.nodeId, this.invalidator, this.rejections,
+				this.held);
 		this.subscription = new Subscription(connectionFactory, settings, this.commands, this.keys, this.nodeId,
 				this::onEvent, this.invalidator::acknowledged, this::recovered, this.rejections);
-		this.view = new RedisClusterView(nodeName, this.commands, this.subscription, this.pending, this.rejections);
+		this.view = new RedisClusterView(nodeName, this.commands, this.subscription, this.pending, this.rejections,
+				this.held);
 		CustomizableThreadFactory threads = new CustomizableThreadFactory("tiercache-redis-");
 		threads.setDaemon(true);
 		this.heartbeat = Executors.newSingleThreadScheduledExecutor(threads);
@@ -130,6 +135,7 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 			return;
 		}
 		this.running = true;
+		this.held.start();
 		this.subscription.start();
 		long interval = this.settings.heartbeatInterval().toNanos();
 		this.heartbeat.scheduleWithFixedDelay(this.subscription::beat, interval, interval, TimeUnit.NANOSECONDS);
@@ -149,6 +155,7 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 	public synchronized void close() {
 		this.running = false;
 		this.heartbeat.shutdownNow();
+		this.held.stop();
 		this.subscription.stop();
 	}
 

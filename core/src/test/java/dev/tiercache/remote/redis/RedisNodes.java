@@ -1,0 +1,128 @@
+package dev.tiercache.remote.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+import dev.tiercache.TestRedis;
+import dev.tiercache.TierCache;
+import dev.tiercache.TierCacheConfiguration;
+import dev.tiercache.TierCacheManager;
+import dev.tiercache.codec.AllowList;
+import dev.tiercache.codec.ValueCodec;
+
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Nodes of the tests (managers with connections of their own, as separate applications
+ * have) on a real Redis server of their own, and an administrator's connection to that
+ * server that pauses it, inspects keys and sets its configuration.
+ */
+final class RedisNodes implements AutoCloseable {
+
+	static final TierCacheConfiguration BOOKS = TierCacheConfiguration.defaultCacheConfig()
+		.withTtl(Duration.ofMinutes(10))
+		.withTtlJitter(0.1)
+		.withHotTtl(Duration.ofMinutes(5));
+
+	/**
+	 * Leases of 10 s, acks within 500 ms, a heartbeat every 100 ms, a circuit of 2 x 200
+	 * ms.
+	 */
+	static final RedisTierSettings SETTINGS = new RedisTierSettings("test:", Duration.ofSeconds(10),
+			Duration.ofMillis(500), Duration.ofMillis(100), false, 2, Duration.ofMillis(200));
+
+	final TestRedis redis = TestRedis.start();
+
+	private final List<LettuceConnectionFactory> connectionFactories = new ArrayList<>();
+
+	private final List<TierCacheManager> managers = new ArrayList<>();
+
+	private final List<RedisRemoteTier> tiers = new ArrayList<>();
+
+	private final LettuceConnectionFactory admin = this.redis.connectionFactory();
+
+	TierCache node() {
+		return node(BOOKS, SETTINGS);
+	}
+
+	TierCache node(TierCacheConfiguration configuration, RedisTierSettings settings) {
+		return node(configuration, settings, ValueCodec.java(AllowList.of(List.of())));
+	}
+
+	TierCache node(TierCacheConfiguration configuration, RedisTierSettings settings, ValueCodec codec) {
+		return node(configuration, (connections) -> RedisRemoteTier.start(connections, codec, settings,
+				() -> "node-" + this.managers.size()));
+	}
+
+	TierCache node(TierCacheConfiguration configuration, Function<RedisConnectionFactory, RedisRemoteTier> tier) {
+		LettuceConnectionFactory connectionFactory = this.redis.connectionFactory();
+		this.connectionFactories.add(connectionFactory);
+		RedisRemoteTier remote = tier.apply(connectionFactory);
+		this.tiers.add(remote);
+		TierCacheManager manager = TierCacheManager.builder()
+			.withCacheConfiguration("books", configuration)
+			.remoteTier(remote)
+			.build();
+		this.managers.add(manager);
+		return manager.getCache("books");
+	}
+
+	RedisRemoteTier tier(int node) {
+		return this.tiers.get(node);
+	}
+
+	/**
+	 * Pause every client of the server but this one for {@code duration}: with
+	 * {@code ALL} Redis answers no one, with {@code WRITE} it answers reads only.
+	 */
+	void pause(Duration duration, String mode) {
+		execute("CLIENT", "PAUSE", Long.toString(duration.toMillis()), mode);
+	}
+
+	/**
+	 * Wait until the server answers again after a pause.
+	 */
+	void awaitAnswering() {
+		await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> execute("PING") != null);
+	}
+
+	Object execute(String command, String... arguments) {
+		try (RedisConnection connection = this.admin.getConnection()) {
+			byte[][] args = new byte[arguments.length][];
+			for (int i = 0; i < arguments.length; i++) {
+				args[i] = utf8(arguments[i]);
+			}
+			return connection.execute(command, args);
+		}
+	}
+
+	boolean exists(String key) {
+		try (RedisConnection connection = this.admin.getConnection()) {
+			return Boolean.TRUE.equals(connection.keyCommands().exists(utf8(key)));
+		}
+	}
+
+	RedisConnection connection() {
+		return this.admin.getConnection();
+	}
+
+	static byte[] utf8(String text) {
+		return text.getBytes(StandardCharsets.UTF_8);
+	}
+
+	@Override
+	public void close() {
+		this.managers.forEach(TierCacheManager::close);
+		this.connectionFactories.forEach(LettuceConnectionFactory::destroy);
+		this.admin.destroy();
+		this.redis.close();
+	}
+
+}
