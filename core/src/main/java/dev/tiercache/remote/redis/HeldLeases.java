@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import dev.tiercache.remote.RemoteTierException;
@@ -15,6 +16,12 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 /**
  * The leases this node holds, or may hold without knowing it, on a thread of their own
  * ({@code tiercache-redis-leases}), so that no caller waits for this bookkeeping.
+ *
+ * <p>
+ * A lease lives {@code lease-timeout}, and its holder extends it every
+ * {@code lease-timeout / 3} while the loader runs (a compare-and-{@code PEXPIRE} on its
+ * token), so a loader of any duration keeps its lease and stores its value once, while
+ * the lease of a dead holder expires. The other nodes wait as long as the lease lives.
  *
  * <p>
  * A lease must not outlive its holder's interest: every other node waits for it. So a
@@ -59,6 +66,27 @@ final class HeldLeases {
 			thread.shutdownNow();
 			this.thread = null;
 		}
+	}
+
+	/**
+	 * Extend a lease every {@code lease-timeout / 3} until the returned extension is
+	 * closed, or until Redis says that the token no longer holds the lease (a write or an
+	 * eviction deleted it).
+	 */
+	Extension keep(StatsCounter stats, byte[] lease, byte[] token) {
+		Extension extension = new Extension(stats, lease, token);
+		ScheduledExecutorService thread = this.thread;
+		if (thread != null) {
+			long period = Math.max(1, this.settings.leaseTimeout().toNanos() / 3);
+			try {
+				extension.future = thread.scheduleWithFixedDelay(extension::extend, period, period,
+						TimeUnit.NANOSECONDS);
+			}
+			catch (RuntimeException ex) {
+				// Stopped: the lease lives lease-timeout.
+			}
+		}
+		return extension;
 	}
 
 	/**
@@ -125,6 +153,51 @@ final class HeldLeases {
 	}
 
 	private record Release(StatsCounter stats, byte[] lease, byte[] token, long deadline) {
+	}
+
+	/**
+	 * The extension of one lease while its loader runs; {@link #close()} stops it.
+	 */
+	final class Extension implements AutoCloseable {
+
+		private final StatsCounter stats;
+
+		private final byte[] lease;
+
+		private final byte[] token;
+
+		private final byte[] leaseMillis;
+
+		private volatile @Nullable ScheduledFuture<?> future;
+
+		private Extension(StatsCounter stats, byte[] lease, byte[] token) {
+			this.stats = stats;
+			this.lease = lease;
+			this.token = token;
+			this.leaseMillis = RedisKeys.ascii(Long.toString(HeldLeases.this.settings.leaseTimeout().toMillis()));
+		}
+
+		private void extend() {
+			try {
+				if (!HeldLeases.this.commands.extend(this.stats, this.lease, this.token, this.leaseMillis)) {
+					// A write or an eviction took the lease away: the store will be
+					// refused.
+					close();
+				}
+			}
+			catch (RemoteTierException ex) {
+				// Counted; tried again in lease-timeout / 3, before the lease expires.
+			}
+		}
+
+		@Override
+		public void close() {
+			ScheduledFuture<?> future = this.future;
+			if (future != null) {
+				future.cancel(false);
+			}
+		}
+
 	}
 
 }

@@ -15,20 +15,17 @@ import dev.tiercache.remote.RemoteTier.Loader;
 import dev.tiercache.remote.RemoteTierException;
 import dev.tiercache.remote.redis.EventMessage.Type;
 import dev.tiercache.stats.Counter;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 
 /**
  * Single-flight across the cluster: one caller per missing key takes the key's lease
  * ({@code SET lock token NX PX lease-timeout}, in the same script that looks for the
- * value), runs the loader and stores the value only while it still holds the lease; the
- * others wait for its "loaded" message and re-check Redis every 100 ms anyway.
+ * value), runs the loader while {@link HeldLeases} extends the lease, and stores the
+ * value only while it still holds the lease; the others wait as long as the lease lives,
+ * for its "loaded" message, and re-check Redis every 100 ms anyway.
  *
  * @author tiercache
  */
 final class Leases {
-
-	private static final Log logger = LogFactory.getLog(Leases.class);
 
 	/** Waiters for a lease re-check Redis at least this often, even without a message. */
 	private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -67,7 +64,6 @@ final class Leases {
 	CacheEntry fetchOrLoad(Registration registration, String cache, String valueKey, Loader loader) {
 		byte[] value = RedisKeys.utf8(valueKey);
 		byte[] lease = RedisKeys.leaseKey(valueKey);
-		long deadline = System.nanoTime() + 2 * this.settings.leaseTimeout().toNanos();
 		boolean waited = false;
 		byte[] leaseMillis = RedisKeys.ascii(Long.toString(this.settings.leaseTimeout().toMillis()));
 		CompletableFuture<Void> loaded = null;
@@ -107,15 +103,8 @@ final class Leases {
 					registration.stats().record(Counter.LEASE_WAITS);
 					waited = true;
 				}
-				long remaining = deadline - System.nanoTime();
-				if (remaining <= 0) {
-					// The lease holder neither finished nor let its lease expire in time:
-					// load here rather than wait on, and leave the store to the holder.
-					logger.warn("tiercache: waited " + this.settings.leaseTimeout().multipliedBy(2)
-							+ " for the load of '" + valueKey + "' by another node; loading locally");
-					return loader.load();
-				}
-				awaitLoaded(loaded, Math.min(RECHECK_NANOS, remaining));
+				// As long as the lease lives: its holder extends it while it loads.
+				awaitLoaded(loaded, RECHECK_NANOS);
 			}
 		}
 		finally {
@@ -127,38 +116,49 @@ final class Leases {
 
 	private CacheEntry loadUnderLease(Registration registration, String cache, String valueKey, byte[] value,
 			byte[] lease, byte[] token, Loader loader) {
+		HeldLeases.Extension extension = this.held.keep(registration.stats(), lease, token);
 		CacheEntry loaded;
 		try {
 			loaded = loader.load();
 		}
 		catch (RuntimeException | Error ex) {
+			extension.close();
 			// Let the next waiter take over.
 			this.held.release(registration.stats(), lease, token);
 			this.invalidator.publishQuietly(registration, Type.LOADED, cache, RedisKeys.utf8(valueKey));
 			throw ex;
 		}
-		if (!loaded.isStorable()) {
-			this.held.release(registration.stats(), lease, token);
+		try {
+			store(registration, value, lease, token, loaded);
 		}
-		else {
-			try {
-				byte[] bytes = this.entries.encode(loaded.get());
-				this.commands.storeIfLeased(registration.stats(), value, lease, bytes, RedisKeys.ttlArgument(loaded),
-						token);
-			}
-			catch (CodecException ex) {
-				this.rejections.record(registration.stats(), ex);
-				this.held.release(registration.stats(), lease, token);
-			}
-			catch (RemoteTierException ex) {
-				// Counted; the value is still returned to the callers. The lease must not
-				// make the other nodes wait until it expires: release it, on the lease
-				// thread, so that this caller does not wait for Redis again.
-				this.held.releaseLater(registration.stats(), lease, token);
-			}
+		finally {
+			// Extended until now: a slow encoding of a large value keeps the lease too.
+			extension.close();
 		}
 		this.invalidator.publishQuietly(registration, Type.LOADED, cache, RedisKeys.utf8(valueKey));
 		return loaded;
+	}
+
+	private void store(Registration registration, byte[] value, byte[] lease, byte[] token, CacheEntry loaded) {
+		if (!loaded.isStorable()) {
+			this.held.release(registration.stats(), lease, token);
+			return;
+		}
+		try {
+			byte[] bytes = this.entries.encode(loaded.get());
+			this.commands.storeIfLeased(registration.stats(), value, lease, bytes, RedisKeys.ttlArgument(loaded),
+					token);
+		}
+		catch (CodecException ex) {
+			this.rejections.record(registration.stats(), ex);
+			this.held.release(registration.stats(), lease, token);
+		}
+		catch (RemoteTierException ex) {
+			// Counted; the value is still returned to the callers. The lease must not
+			// make the other nodes wait until it expires: release it, on the lease
+			// thread, so that this caller does not wait for Redis again.
+			this.held.releaseLater(registration.stats(), lease, token);
+		}
 	}
 
 	/**

@@ -104,6 +104,13 @@ final class RedisCommands {
 		return released != null && released == 1;
 	}
 
+	/** {@link RedisScripts#EXTEND}: whether {@code token} still held the lease. */
+	boolean extend(@Nullable StatsCounter stats, byte[] leaseKey, byte[] token, byte[] leaseMillis) {
+		Long extended = run(stats, "PEXPIRE", (connection) -> RedisScripts.EXTEND.run(connection, ReturnType.INTEGER, 1,
+				leaseKey, token, leaseMillis));
+		return extended != null && extended == 1;
+	}
+
 	/**
 	 * Remove every key that matches {@code pattern}, with {@code SCAN} and batches of
 	 * {@code UNLINK}, never {@code KEYS}.
