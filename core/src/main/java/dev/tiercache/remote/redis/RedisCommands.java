@@ -2,15 +2,22 @@ package dev.tiercache.remote.redis;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import dev.tiercache.remote.RemoteTierException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
+import io.github.resilience4j.circuitbreaker.event.CircuitBreakerOnStateTransitionEvent;
 import dev.tiercache.stats.Counter;
 import dev.tiercache.stats.StatsCounter;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.dao.QueryTimeoutException;
+import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.ReturnType;
@@ -35,20 +42,51 @@ final class RedisCommands {
 
 	private final RedisTierSettings settings;
 
+	/**
+	 * Error replies that say something about the command or the key, not about Redis
+	 * being reachable: sending the command again gets the same answer.
+	 */
+	private static final List<String> COMMAND_ERRORS = List.of("ERR", "WRONGTYPE", "CROSSSLOT", "OOM", "NOPERM",
+			"NOSCRIPT", "EXECABORT");
+
 	private final CircuitBreaker breaker;
 
 	private final Runnable onRecovered;
+
+	private volatile String lastFailure = "";
 
 	RedisCommands(RedisConnectionFactory connectionFactory, RedisTierSettings settings, Runnable onRecovered) {
 		this.connectionFactory = connectionFactory;
 		this.settings = settings;
 		this.onRecovered = onRecovered;
-		this.breaker = new CircuitBreaker(settings.failureThreshold(), settings.retryInterval(), System::nanoTime);
+		// Opens when the last failure-threshold commands all failed; one trial command
+		// after retry-interval closes it again or keeps it open.
+		CircuitBreakerConfig config = CircuitBreakerConfig.custom()
+			.slidingWindow(settings.failureThreshold(), settings.failureThreshold(), SlidingWindowType.COUNT_BASED)
+			.failureRateThreshold(100)
+			.waitDurationInOpenState(settings.retryInterval())
+			.permittedNumberOfCallsInHalfOpenState(1)
+			.writableStackTraceEnabled(false)
+			.build();
+		this.breaker = CircuitBreaker.of("tiercache-redis", config);
+		this.breaker.getEventPublisher().onStateTransition(this::transition);
 	}
 
-	/** Return whether the circuit is open: Redis is considered unreachable. */
+	private void transition(CircuitBreakerOnStateTransitionEvent event) {
+		switch (event.getStateTransition()) {
+			case CLOSED_TO_OPEN -> logger.warn("tiercache: Redis is failing (" + this.lastFailure
+					+ "); caches run on their local tier until it answers again");
+			case HALF_OPEN_TO_CLOSED -> this.onRecovered.run();
+			default -> {
+			}
+		}
+	}
+
+	/**
+	 * Return whether the circuit is open or half-open: Redis is considered unreachable.
+	 */
 	boolean unreachable() {
-		return this.breaker.isOpen();
+		return this.breaker.getState() != CircuitBreaker.State.CLOSED;
 	}
 
 	/** {@link RedisScripts#FETCH}: {value, pttl} or {@code null}. */
@@ -149,34 +187,70 @@ final class RedisCommands {
 
 	/**
 	 * Run a command, through the circuit breaker. A failure is counted in {@code stats}
-	 * and becomes a {@link RemoteTierException}.
+	 * and becomes a {@link RemoteTierException}. An error reply that a retry cannot fix
+	 * ({@code WRONGTYPE}, {@code OOM}, ...) proves that Redis answers: it counts as a
+	 * success for the circuit.
 	 */
 	<T> T run(@Nullable StatsCounter stats, String command, Function<RedisConnection, T> action) {
-		if (!this.breaker.allowRequest()) {
+		if (!this.breaker.tryAcquirePermission()) {
 			if (stats != null) {
 				stats.record(Counter.REDIS_ERRORS);
 			}
 			throw new CircuitOpenException("Redis is unavailable (circuit open after repeated failures); "
 					+ "serving from the local tier, retrying every " + this.settings.retryInterval());
 		}
-		T result;
+		long start = System.nanoTime();
+		boolean recorded = false;
 		try (RedisConnection connection = this.connectionFactory.getConnection()) {
-			result = action.apply(connection);
+			T result = action.apply(connection);
+			this.breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+			recorded = true;
+			return result;
 		}
 		catch (RuntimeException ex) {
 			if (stats != null) {
 				stats.record(Counter.REDIS_ERRORS);
 			}
-			if (this.breaker.onFailure()) {
-				logger.warn("tiercache: Redis is failing (" + ex.getMessage()
-						+ "); caches run on their local tier until it answers again");
+			if (!recorded) {
+				recorded = true;
+				if (isCommandError(ex)) {
+					this.breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+				}
+				else {
+					this.lastFailure = String.valueOf(ex.getMessage());
+					this.breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, ex);
+				}
 			}
 			throw new RemoteTierException("Redis " + command + " failed: " + ex.getMessage(), ex);
 		}
-		if (this.breaker.onSuccess()) {
-			this.onRecovered.run();
+		finally {
+			if (!recorded) {
+				// An Error: neither a success nor a failure, but a trial must not hang.
+				this.breaker.releasePermission();
+			}
 		}
-		return result;
+	}
+
+	/**
+	 * Return whether {@code ex} is an error reply about the command itself, not a
+	 * connection failure or a timeout.
+	 */
+	static boolean isCommandError(Throwable ex) {
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			if (cause instanceof RedisConnectionFailureException || cause instanceof QueryTimeoutException) {
+				return false;
+			}
+		}
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			String message = cause.getMessage();
+			if (message != null) {
+				int space = message.indexOf(' ');
+				if (space > 0 && COMMAND_ERRORS.contains(message.substring(0, space))) {
+					return true;
+				}
+			}
+		}
+		return false;
 	}
 
 }

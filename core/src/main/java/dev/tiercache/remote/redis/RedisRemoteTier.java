@@ -81,7 +81,7 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 		this.settings = settings;
 		this.codec = codec;
 		this.keys = new RedisKeys(settings.keyPrefix());
-		this.commands = new RedisCommands(connectionFactory, settings, () -> recovered("Redis answers again"));
+		this.commands = new RedisCommands(connectionFactory, settings, this::redisAnswersAgain);
 		this.entries = new StoredEntries(codec, this.rejections);
 		this.invalidator = new Invalidator(this.commands, codec, this.keys, settings, this.nodeId, this.pending,
 				this.rejections);
@@ -89,7 +89,7 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 		this.leases = new Leases(this.commands, this.entries, settings, this.nodeId, this.invalidator, this.rejections,
 				this.held);
 		this.subscription = new Subscription(connectionFactory, settings, this.commands, this.keys, this.nodeId,
-				this::onEvent, this.invalidator::acknowledged, this::recovered, this.rejections);
+				this::onEvent, this.invalidator::acknowledged, this::subscriptionBack, this.rejections);
 		this.view = new RedisClusterView(nodeName, this.commands, this.subscription, this.pending, this.rejections,
 				this.held);
 		CustomizableThreadFactory threads = new CustomizableThreadFactory("tiercache-redis-");
@@ -261,10 +261,21 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 	}
 
 	/**
-	 * Replay what could not be sent and drop every hot copy, since invalidations may have
-	 * been missed. Runs on the heartbeat thread, never on a caller's.
+	 * The circuit closed: replay what could not be sent. The hot tiers stay: the
+	 * subscription may have delivered every invalidation meanwhile, and a lost one is
+	 * noticed on its own ({@link #subscriptionBack}). Runs on the heartbeat thread, never
+	 * on a caller's.
 	 */
-	private void recovered(String what) {
+	private void redisAnswersAgain() {
+		logger.info("tiercache: Redis answers again; replaying " + this.pending.size() + " pending evictions");
+		this.heartbeat.execute(() -> this.pending.replay(this, List.copyOf(this.caches.keySet())));
+	}
+
+	/**
+	 * The subscription is back after a gap: replay what could not be sent and drop every
+	 * hot copy, since invalidations may have been missed. Runs on the heartbeat thread.
+	 */
+	private void subscriptionBack(String what) {
 		this.heartbeat.execute(() -> {
 			this.pending.replay(this, List.copyOf(this.caches.keySet()));
 			this.caches.values().forEach((registration) -> registration.invalidations().invalidateAll());
