@@ -48,7 +48,7 @@ final class PendingEvictions {
 
 	/**
 	 * Send the remembered evictions again through {@code tier}, stopping at the first
-	 * that Redis does not take.
+	 * that Redis does not answer; one that Redis refuses with an error is dropped.
 	 * @param tier the tier whose {@code evict} and {@code clear} replay them
 	 * @param caches the registered caches, all cleared after an overflow
 	 */
@@ -68,7 +68,15 @@ final class PendingEvictions {
 				this.pending.remove(work);
 			}
 			catch (RemoteTierException ex) {
-				return;
+				if (!RedisCommands.isCommandError(ex)) {
+					// Redis does not answer: the rest waits for the next recovery.
+					return;
+				}
+				// Redis refuses this one (CROSSSLOT, NOPERM, ...) and would refuse it
+				// again: it must not hold up the others.
+				this.pending.remove(work);
+				logger.warn("tiercache: Redis refused to replay an eviction of cache '" + work.cache()
+						+ "'; its entry expires with its time to live: " + ex.getMessage());
 			}
 			catch (RuntimeException ex) {
 				this.pending.remove(work);

@@ -11,6 +11,14 @@ import dev.tiercache.local.CacheEntry;
  * + key name + "}"}, its lease at that name plus {@code ":lock"}; the channels are
  * {@code key-prefix + "events"} and {@code key-prefix + "acks:" + node id}.
  *
+ * <p>
+ * The braces make the key name the entry's Redis Cluster hash tag, so that the entry and
+ * its lease share a slot and the scripts that touch both work on a cluster. A tag must be
+ * non-empty and brace-free, so cache and key names are escaped: a backslash becomes two,
+ * an opening brace becomes {@code \[}, a closing one {@code \]}, and the empty name is
+ * {@code \0}. Other names, nearly all, are used as they are. The escaping is one-to-one,
+ * so two keys never share an entry.
+ *
  * @author tiercache
  */
 final class RedisKeys {
@@ -28,7 +36,38 @@ final class RedisKeys {
 	 * @throws dev.tiercache.codec.CodecException if the key has no stable name
 	 */
 	String valueKey(String cache, Object key) {
-		return this.prefix + cache + "::{" + KeyNames.name(cache, key) + "}";
+		return this.prefix + escape(cache) + "::{" + escape(KeyNames.name(cache, key)) + "}";
+	}
+
+	/**
+	 * Return {@code name} as a non-empty hash tag without braces, escaping one-to-one.
+	 */
+	static String escape(String name) {
+		if (name.isEmpty()) {
+			return "\\0";
+		}
+		int i = 0;
+		while (i < name.length() && !needsEscape(name.charAt(i))) {
+			i++;
+		}
+		if (i == name.length()) {
+			return name;
+		}
+		StringBuilder escaped = new StringBuilder(name.length() + 8).append(name, 0, i);
+		for (; i < name.length(); i++) {
+			char c = name.charAt(i);
+			switch (c) {
+				case '\\' -> escaped.append("\\\\");
+				case '{' -> escaped.append("\\[");
+				case '}' -> escaped.append("\\]");
+				default -> escaped.append(c);
+			}
+		}
+		return escaped.toString();
+	}
+
+	private static boolean needsEscape(char c) {
+		return c == '{' || c == '}' || c == '\\';
 	}
 
 	static byte[] leaseKey(String valueKey) {
@@ -37,7 +76,7 @@ final class RedisKeys {
 
 	/** A {@code SCAN MATCH} pattern of every key of {@code cache}. */
 	byte[] cachePattern(String cache) {
-		return utf8(escapeGlob(this.prefix + cache + "::") + "*");
+		return utf8(escapeGlob(this.prefix + escape(cache) + "::") + "*");
 	}
 
 	byte[] eventChannel() {

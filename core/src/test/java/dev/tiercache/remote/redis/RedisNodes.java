@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import dev.tiercache.TestRedis;
 import dev.tiercache.TierCache;
@@ -38,7 +39,9 @@ final class RedisNodes implements AutoCloseable {
 	static final RedisTierSettings SETTINGS = new RedisTierSettings("test:", Duration.ofSeconds(10),
 			Duration.ofMillis(500), Duration.ofMillis(100), false, 2, Duration.ofMillis(200));
 
-	final TestRedis redis = TestRedis.start();
+	private final Supplier<LettuceConnectionFactory> connections;
+
+	private final AutoCloseable server;
 
 	private final List<LettuceConnectionFactory> connectionFactories = new ArrayList<>();
 
@@ -46,7 +49,32 @@ final class RedisNodes implements AutoCloseable {
 
 	private final List<RedisRemoteTier> tiers = new ArrayList<>();
 
-	private final LettuceConnectionFactory admin = this.redis.connectionFactory();
+	private final LettuceConnectionFactory admin;
+
+	/**
+	 * Nodes on a standalone Redis server.
+	 */
+	RedisNodes() {
+		this(TestRedis.start());
+	}
+
+	private RedisNodes(TestRedis redis) {
+		this(redis::connectionFactory, redis);
+	}
+
+	private RedisNodes(Supplier<LettuceConnectionFactory> connections, AutoCloseable server) {
+		this.connections = connections;
+		this.server = server;
+		this.admin = connections.get();
+	}
+
+	/**
+	 * Nodes on a Redis Cluster of one master ({@link SingleNodeCluster}).
+	 */
+	static RedisNodes onCluster() {
+		SingleNodeCluster cluster = new SingleNodeCluster();
+		return new RedisNodes(cluster::connectionFactory, cluster);
+	}
 
 	TierCache node() {
 		return node(BOOKS, SETTINGS);
@@ -62,7 +90,7 @@ final class RedisNodes implements AutoCloseable {
 	}
 
 	TierCache node(TierCacheConfiguration configuration, Function<RedisConnectionFactory, RedisRemoteTier> tier) {
-		LettuceConnectionFactory connectionFactory = this.redis.connectionFactory();
+		LettuceConnectionFactory connectionFactory = this.connections.get();
 		this.connectionFactories.add(connectionFactory);
 		RedisRemoteTier remote = tier.apply(connectionFactory);
 		this.tiers.add(remote);
@@ -122,7 +150,12 @@ final class RedisNodes implements AutoCloseable {
 		this.managers.forEach(TierCacheManager::close);
 		this.connectionFactories.forEach(LettuceConnectionFactory::destroy);
 		this.admin.destroy();
-		this.redis.close();
+		try {
+			this.server.close();
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 }
