@@ -166,8 +166,10 @@ final class RedisCommands {
 						count += unlink(connection, batch);
 					}
 				}
+				// Before the cursor closes: closing it closes a dedicated connection.
+				count += unlink(connection, batch);
 			}
-			return count + unlink(connection, batch);
+			return count;
 		});
 	}
 

@@ -78,6 +78,7 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 
 	private RedisRemoteTier(RedisConnectionFactory connectionFactory, ValueCodec codec, RedisTierSettings settings,
 			Supplier<String> nodeName) {
+		requireLettuce(connectionFactory);
 		this.settings = settings;
 		this.codec = codec;
 		this.keys = new RedisKeys(settings.keyPrefix());
@@ -98,6 +99,22 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 	}
 
 	/**
+	 * Refuse Jedis, by class name, so that nothing here needs Jedis on the class path.
+	 */
+	private static void requireLettuce(RedisConnectionFactory connectionFactory) {
+		for (Class<?> type = connectionFactory.getClass(); type != null; type = type.getSuperclass()) {
+			if (type.getName().equals("org.springframework.data.redis.connection.jedis.JedisConnectionFactory")) {
+				throw new IllegalStateException("tiercache.mode=redis works with Lettuce, the client that "
+						+ "spring-boot-starter-data-redis uses by default, but the RedisConnectionFactory is a "
+						+ connectionFactory.getClass().getName() + ". tiercache is not tested with Jedis, whose "
+						+ "blocking subscription would hold the thread that delivers invalidations to this node. "
+						+ "Set spring.data.redis.client-type=lettuce, or remove the redis.clients:jedis "
+						+ "dependency and keep io.lettuce:lettuce-core");
+			}
+		}
+	}
+
+	/**
 	 * Create a Redis tier that does nothing until {@link #start()}: as a bean, Spring
 	 * starts it after the connection factory it uses.
 	 * @param connectionFactory the application's Redis connection factory
@@ -105,6 +122,8 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 	 * @param settings the tier's settings
 	 * @param nodeName this node's name, for the cluster view
 	 * @return the tier, not yet started
+	 * @throws IllegalStateException if {@code connectionFactory} is Jedis's rather than
+	 * Lettuce's
 	 */
 	public static RedisRemoteTier create(RedisConnectionFactory connectionFactory, ValueCodec codec,
 			RedisTierSettings settings, Supplier<String> nodeName) {
@@ -118,6 +137,8 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 	 * @param settings the tier's settings
 	 * @param nodeName this node's name, for the cluster view
 	 * @return the running tier; {@link #close()} stops it
+	 * @throws IllegalStateException if {@code connectionFactory} is Jedis's rather than
+	 * Lettuce's
 	 */
 	public static RedisRemoteTier start(RedisConnectionFactory connectionFactory, ValueCodec codec,
 			RedisTierSettings settings, Supplier<String> nodeName) {

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -89,8 +90,26 @@ final class RedisNodes implements AutoCloseable {
 				() -> "node-" + this.managers.size()));
 	}
 
+	/**
+	 * A node whose connection factory {@code customizer} configures first.
+	 */
+	TierCache node(Consumer<LettuceConnectionFactory> customizer) {
+		return node(BOOKS, customizer, (connections) -> RedisRemoteTier.start(connections,
+				ValueCodec.java(AllowList.of(List.of())), SETTINGS, () -> "node-" + this.managers.size()));
+	}
+
 	TierCache node(TierCacheConfiguration configuration, Function<RedisConnectionFactory, RedisRemoteTier> tier) {
+		return node(configuration, (connections) -> {
+		}, tier);
+	}
+
+	/**
+	 * A node whose connection factory {@code customizer} configures first.
+	 */
+	TierCache node(TierCacheConfiguration configuration, Consumer<LettuceConnectionFactory> customizer,
+			Function<RedisConnectionFactory, RedisRemoteTier> tier) {
 		LettuceConnectionFactory connectionFactory = this.connections.get();
+		customizer.accept(connectionFactory);
 		this.connectionFactories.add(connectionFactory);
 		RedisRemoteTier remote = tier.apply(connectionFactory);
 		this.tiers.add(remote);
