@@ -6,6 +6,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -44,6 +45,8 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(RedisRemoteTier.class);
 
+	private static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
+
 	private final RedisTierSettings settings;
 
 	private final String nodeId = UUID.randomUUID().toString();
@@ -72,9 +75,15 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 
 	private final RedisClusterView view;
 
-	private final ScheduledExecutorService heartbeat;
+	/** The heartbeat and the work after a recovery, while the tier runs. */
+	private volatile @Nullable ScheduledExecutorService heartbeat;
 
 	private volatile boolean running;
+
+	/**
+	 * Whether the tier ran before: a start after a stop follows a gap in invalidations.
+	 */
+	private boolean stoppedBefore;
 
 	private RedisRemoteTier(RedisConnectionFactory connectionFactory, ValueCodec codec, RedisTierSettings settings,
 			Supplier<String> nodeName) {
@@ -93,9 +102,6 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 				this::onEvent, this.invalidator::acknowledged, this::subscriptionBack, this.rejections);
 		this.view = new RedisClusterView(nodeName, this.commands, this.subscription, this.pending, this.rejections,
 				this.held);
-		CustomizableThreadFactory threads = new CustomizableThreadFactory("tiercache-redis-");
-		threads.setDaemon(true);
-		this.heartbeat = Executors.newSingleThreadScheduledExecutor(threads);
 	}
 
 	/**
@@ -148,23 +154,47 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 	}
 
 	/**
-	 * Subscribe to the invalidation channel and start the heartbeat.
+	 * Subscribe to the invalidation channel and start the heartbeat. A tier that was
+	 * stopped starts again, and drops every hot copy first: it heard no invalidation
+	 * while it was stopped.
 	 */
 	@Override
 	public synchronized void start() {
 		if (this.running) {
 			return;
 		}
-		this.running = true;
+		if (this.stoppedBefore) {
+			this.caches.values().forEach((registration) -> registration.invalidations().invalidateAll());
+		}
+		CustomizableThreadFactory threads = new CustomizableThreadFactory("tiercache-redis-");
+		threads.setDaemon(true);
+		ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(threads);
+		this.heartbeat = heartbeat;
 		this.held.start();
 		this.subscription.start();
 		long interval = this.settings.heartbeatInterval().toNanos();
-		this.heartbeat.scheduleWithFixedDelay(this.subscription::beat, interval, interval, TimeUnit.NANOSECONDS);
+		heartbeat.scheduleWithFixedDelay(this.subscription::beat, interval, interval, TimeUnit.NANOSECONDS);
+		this.running = true;
 	}
 
+	/**
+	 * Unsubscribe and stop the heartbeat and the lease thread; {@link #start()} starts
+	 * them again. Caches keep working meanwhile, but hear no invalidations.
+	 */
 	@Override
-	public void stop() {
-		close();
+	public synchronized void stop() {
+		if (!this.running) {
+			return;
+		}
+		this.running = false;
+		this.stoppedBefore = true;
+		ScheduledExecutorService heartbeat = this.heartbeat;
+		if (heartbeat != null) {
+			heartbeat.shutdownNow();
+			this.heartbeat = null;
+		}
+		this.held.stop();
+		this.subscription.stop();
 	}
 
 	@Override
@@ -172,12 +202,20 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 		return this.running;
 	}
 
+	/**
+	 * Start after the connection factory (phase 0) and before the web server; stop after
+	 * the web server has drained its requests (Spring Boot's graceful shutdown runs in
+	 * phase {@code DEFAULT_PHASE - 1024}, the web server stops in
+	 * {@code DEFAULT_PHASE - 2048}), so requests in flight keep the remote tier.
+	 */
 	@Override
-	public synchronized void close() {
-		this.running = false;
-		this.heartbeat.shutdownNow();
-		this.held.stop();
-		this.subscription.stop();
+	public int getPhase() {
+		return PHASE;
+	}
+
+	@Override
+	public void close() {
+		stop();
 	}
 
 	@Override
@@ -289,7 +327,7 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 	 */
 	private void redisAnswersAgain() {
 		logger.info("tiercache: Redis answers again; replaying " + this.pending.size() + " pending evictions");
-		this.heartbeat.execute(() -> this.pending.replay(this, List.copyOf(this.caches.keySet())));
+		onHeartbeatThread(() -> this.pending.replay(this, List.copyOf(this.caches.keySet())));
 	}
 
 	/**
@@ -297,11 +335,23 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 	 * hot copy, since invalidations may have been missed. Runs on the heartbeat thread.
 	 */
 	private void subscriptionBack(String what) {
-		this.heartbeat.execute(() -> {
+		onHeartbeatThread(() -> {
 			this.pending.replay(this, List.copyOf(this.caches.keySet()));
 			this.caches.values().forEach((registration) -> registration.invalidations().invalidateAll());
 			logger.info("tiercache: " + what + "; cleared every hot tier, since invalidations may have been missed");
 		});
+	}
+
+	private void onHeartbeatThread(Runnable work) {
+		ScheduledExecutorService heartbeat = this.heartbeat;
+		if (heartbeat != null) {
+			try {
+				heartbeat.execute(work);
+			}
+			catch (RejectedExecutionException ex) {
+				// Stopped meanwhile: the next start clears the hot tiers.
+			}
+		}
 	}
 
 	private byte @Nullable [] encodeKeyOrNull(Registration registration, Object key) {

@@ -3,6 +3,7 @@ package dev.tiercache.remote.redis;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
@@ -51,7 +52,9 @@ final class Subscription implements MessageListener {
 
 	private final Rejections rejections;
 
-	private final RedisMessageListenerContainer container = new RedisMessageListenerContainer();
+	private volatile @Nullable RedisMessageListenerContainer container;
+
+	private volatile @Nullable ExecutorService deliveries;
 
 	private volatile long lastHeartbeatNanos = System.nanoTime();
 
@@ -85,21 +88,31 @@ final class Subscription implements MessageListener {
 		return this.lost;
 	}
 
+	/**
+	 * Subscribe, with a container of its own each time, so that a stopped subscription
+	 * can start again.
+	 */
 	void start() {
 		this.lastHeartbeatNanos = System.nanoTime();
-		this.container.setConnectionFactory(this.connectionFactory);
-		this.container.setRecoveryInterval(this.settings.retryInterval().toMillis());
+		this.lost = false;
+		this.subscribed = false;
+		RedisMessageListenerContainer container = new RedisMessageListenerContainer();
+		container.setConnectionFactory(this.connectionFactory);
+		container.setRecoveryInterval(this.settings.retryInterval().toMillis());
 		// One thread, so that invalidations are applied in the order they were sent.
-		this.container.setTaskExecutor(Executors.newSingleThreadExecutor((task) -> {
+		ExecutorService deliveries = Executors.newSingleThreadExecutor((task) -> {
 			Thread thread = new Thread(task, "tiercache-redis-events");
 			thread.setDaemon(true);
 			return thread;
-		}));
-		this.container.addMessageListener(this,
+		});
+		container.setTaskExecutor(deliveries);
+		container.addMessageListener(this,
 				List.of(new ChannelTopic(new String(this.eventChannel, StandardCharsets.UTF_8)),
 						new ChannelTopic(new String(this.ackChannel, StandardCharsets.UTF_8))));
-		this.container.afterPropertiesSet();
-		RuntimeException failure = startContainer();
+		container.afterPropertiesSet();
+		this.container = container;
+		this.deliveries = deliveries;
+		RuntimeException failure = startContainer(container);
 		if (failure != null) {
 			logger.warn("tiercache: could not subscribe to Redis invalidations yet (" + failure.getMessage()
 					+ "); caches run on their local tier and tiercache retries every "
@@ -107,16 +120,16 @@ final class Subscription implements MessageListener {
 		}
 	}
 
-	private @Nullable RuntimeException startContainer() {
+	private @Nullable RuntimeException startContainer(RedisMessageListenerContainer container) {
 		try {
-			this.container.start();
+			container.start();
 			this.subscribed = true;
 			return null;
 		}
 		catch (RuntimeException ex) {
 			this.lost = true;
 			try {
-				this.container.stop();
+				container.stop();
 			}
 			catch (RuntimeException ignored) {
 				// not started
@@ -126,12 +139,22 @@ final class Subscription implements MessageListener {
 	}
 
 	void stop() {
-		try {
-			this.container.destroy();
+		RedisMessageListenerContainer container = this.container;
+		this.container = null;
+		if (container != null) {
+			try {
+				container.destroy();
+			}
+			catch (Exception ex) {
+				logger.debug("tiercache: error while unsubscribing from Redis", ex);
+			}
 		}
-		catch (Exception ex) {
-			logger.debug("tiercache: error while unsubscribing from Redis", ex);
+		ExecutorService deliveries = this.deliveries;
+		this.deliveries = null;
+		if (deliveries != null) {
+			deliveries.shutdownNow();
 		}
+		this.lost = false;
 	}
 
 	/**
@@ -139,8 +162,9 @@ final class Subscription implements MessageListener {
 	 * notice when it stops arriving. Also probes Redis while the circuit is open.
 	 */
 	void beat() {
-		if (!this.subscribed) {
-			startContainer();
+		RedisMessageListenerContainer container = this.container;
+		if (!this.subscribed && container != null) {
+			startContainer(container);
 		}
 		try {
 			byte[] ping = new EventMessage(Type.PING, this.nodeId, 0, "", new byte[0]).encode();

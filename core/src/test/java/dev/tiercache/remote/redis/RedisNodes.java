@@ -121,6 +121,15 @@ final class RedisNodes implements AutoCloseable {
 		return manager.getCache("books");
 	}
 
+	/**
+	 * Return a new, started connection factory, closed with the nodes.
+	 */
+	LettuceConnectionFactory connectionFactory() {
+		LettuceConnectionFactory connectionFactory = this.connections.get();
+		this.connectionFactories.add(connectionFactory);
+		return connectionFactory;
+	}
+
 	RedisRemoteTier tier(int node) {
 		return this.tiers.get(node);
 	}
