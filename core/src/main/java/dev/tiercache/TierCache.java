@@ -380,6 +380,14 @@ public final class TierCache implements Cache {
 			}
 
 			@Override
+			public void invalidateNamed(String name) {
+				// Moved first, so that a fetch of a key of this name that is not in hot
+				// yet is not admitted after this.
+				TierCache.this.invalidations.incrementAndGet();
+				TierCache.this.tier.removeHotNamed(name, TierCache.this.flights::forget);
+			}
+
+			@Override
 			public void invalidateAll() {
 				invalidateAllLocally();
 			}

@@ -12,14 +12,14 @@ import dev.tiercache.codec.CodecException;
 /**
  * A message on tiercache's Redis channels, in a compact binary form that needs no Java
  * serialization: a magic byte and version, the type, the sender's node id, a message id,
- * the cache name and a payload (the serialized key of an invalidation, or the Redis key
- * of a load). Anything else is refused.
+ * the cache name and a payload (the key name of an invalidation, or the Redis key of a
+ * load). Anything else is refused.
  *
  * @param type what happened
  * @param sender the id of the node that sent it
  * @param id the sender's message id (acknowledged by {@link Type#ACK})
  * @param cache the cache name, empty when there is none
- * @param payload the serialized key, the Redis key, or empty
+ * @param payload the key name, the Redis key, or empty
  * @author tiercache
  */
 record EventMessage(Type type, String sender, long id, String cache, byte[] payload) {
@@ -28,11 +28,15 @@ record EventMessage(Type type, String sender, long id, String cache, byte[] payl
 
 	private static final int MAGIC = 0x7C;
 
-	private static final int VERSION = 1;
+	/** 2: an invalidation carries the key's name, not its serialized form (version 1). */
+	private static final int VERSION = 2;
 
 	enum Type {
 
-		/** An entry changed or was removed; the payload is the serialized key. */
+		/**
+		 * An entry changed or was removed; the payload is the key's name
+		 * ({@link dev.tiercache.codec.KeyNames}) in UTF-8.
+		 */
 		INVALIDATE,
 
 		/** A cache was cleared. */

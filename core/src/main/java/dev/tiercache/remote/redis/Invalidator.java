@@ -1,13 +1,12 @@
 package dev.tiercache.remote.redis;
 
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import dev.tiercache.codec.CodecException;
-import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.remote.RemoteTierException;
 import dev.tiercache.remote.redis.EventMessage.Type;
 import dev.tiercache.stats.Counter;
@@ -28,8 +27,6 @@ final class Invalidator {
 
 	private final RedisCommands commands;
 
-	private final ValueCodec codec;
-
 	private final RedisKeys keys;
 
 	private final RedisTierSettings settings;
@@ -40,28 +37,25 @@ final class Invalidator {
 
 	private final PendingEvictions pending;
 
-	private final Rejections rejections;
-
 	private final ConcurrentMap<Long, Semaphore> ackWaiters = new ConcurrentHashMap<>();
 
 	private final AtomicLong messageIds = new AtomicLong();
 
-	Invalidator(RedisCommands commands, ValueCodec codec, RedisKeys keys, RedisTierSettings settings, String nodeId,
-			PendingEvictions pending, Rejections rejections) {
+	Invalidator(RedisCommands commands, RedisKeys keys, RedisTierSettings settings, String nodeId,
+			PendingEvictions pending) {
 		this.commands = commands;
-		this.codec = codec;
 		this.keys = keys;
 		this.settings = settings;
 		this.nodeId = nodeId;
 		this.eventChannel = keys.eventChannel();
 		this.pending = pending;
-		this.rejections = rejections;
 	}
 
 	/**
 	 * Publish an invalidation and wait, at most {@code invalidation-timeout}, for every
 	 * other subscriber to confirm that it dropped its copies. If the message cannot be
 	 * sent, the eviction is remembered and replayed.
+	 * @param payload the key's name in UTF-8, or empty for a clear
 	 * @param key the key, or {@code null} for a clear
 	 */
 	void invalidateOthers(Registration registration, Type type, String cache, byte[] payload, @Nullable Object key) {
@@ -130,23 +124,10 @@ final class Invalidator {
 		registration.stats().record(Counter.INVALIDATIONS_RECEIVED);
 		if (event.type() == Type.CLEAR) {
 			registration.invalidations().invalidateAll();
-			return;
-		}
-		Object key;
-		try {
-			key = this.codec.decode(event.payload());
-		}
-		catch (CodecException ex) {
-			// Cannot tell which key: dropping every hot copy of the cache is always safe.
-			this.rejections.record(registration.stats(), ex);
-			registration.invalidations().invalidateAll();
-			return;
-		}
-		if (key != null) {
-			registration.invalidations().invalidate(key);
 		}
 		else {
-			registration.invalidations().invalidateAll();
+			// The key's name, as Redis knows the entry: every key of that name goes.
+			registration.invalidations().invalidateNamed(new String(event.payload(), StandardCharsets.UTF_8));
 		}
 	}
 

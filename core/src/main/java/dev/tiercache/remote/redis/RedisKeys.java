@@ -36,7 +36,14 @@ final class RedisKeys {
 	 * @throws dev.tiercache.codec.CodecException if the key has no stable name
 	 */
 	String valueKey(String cache, Object key) {
-		return this.prefix + escape(cache) + "::{" + escape(KeyNames.name(cache, key)) + "}";
+		return valueKeyOfName(cache, KeyNames.name(cache, key));
+	}
+
+	/**
+	 * Return the Redis key of the entry whose key name is {@code name}.
+	 */
+	String valueKeyOfName(String cache, String name) {
+		return this.prefix + escape(cache) + "::{" + escape(name) + "}";
 	}
 
 	/**

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import dev.tiercache.TierCacheConfiguration;
-import dev.tiercache.codec.CodecException;
+import dev.tiercache.codec.KeyNames;
 import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.local.CacheEntry;
 import dev.tiercache.remote.ClusterView;
@@ -93,8 +93,7 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 		this.keys = new RedisKeys(settings.keyPrefix());
 		this.commands = new RedisCommands(connectionFactory, settings, this::redisAnswersAgain);
 		this.entries = new StoredEntries(codec, this.rejections);
-		this.invalidator = new Invalidator(this.commands, codec, this.keys, settings, this.nodeId, this.pending,
-				this.rejections);
+		this.invalidator = new Invalidator(this.commands, this.keys, settings, this.nodeId, this.pending);
 		this.held = new HeldLeases(this.commands, settings);
 		this.leases = new Leases(this.commands, this.entries, settings, this.nodeId, this.invalidator, this.rejections,
 				this.held);
@@ -247,49 +246,54 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 	@Override
 	public void store(String cache, Object key, CacheEntry entry) {
 		Registration registration = registration(cache);
-		String name = this.keys.valueKey(cache, key);
-		byte[] keyBytes = this.codec.encode(key);
+		String name = KeyNames.name(cache, key);
+		String valueKey = this.keys.valueKeyOfName(cache, name);
 		byte[] bytes = this.codec.encode(entry.get());
 		try {
-			this.commands.store(registration.stats(), RedisKeys.utf8(name), RedisKeys.leaseKey(name), bytes,
+			this.commands.store(registration.stats(), RedisKeys.utf8(valueKey), RedisKeys.leaseKey(valueKey), bytes,
 					RedisKeys.ttlArgument(entry));
 		}
 		catch (RemoteTierException ex) {
 			this.pending.add(cache, key);
 			throw ex;
 		}
-		this.invalidator.invalidateOthers(registration, Type.INVALIDATE, cache, keyBytes, key);
+		invalidateByName(registration, cache, name, key);
 	}
 
 	@Override
 	public @Nullable CacheEntry storeIfAbsent(String cache, Object key, CacheEntry entry) {
 		Registration registration = registration(cache);
-		String name = this.keys.valueKey(cache, key);
+		String valueKey = this.keys.valueKey(cache, key);
 		byte[] bytes = this.codec.encode(entry.get());
-		return this.entries.read(registration, this.commands.storeIfAbsent(registration.stats(), RedisKeys.utf8(name),
-				RedisKeys.leaseKey(name), bytes, RedisKeys.ttlArgument(entry)));
+		return this.entries.read(registration, this.commands.storeIfAbsent(registration.stats(),
+				RedisKeys.utf8(valueKey), RedisKeys.leaseKey(valueKey), bytes, RedisKeys.ttlArgument(entry)));
 	}
 
 	@Override
 	public boolean evict(String cache, Object key) {
 		Registration registration = registration(cache);
-		String name = this.keys.valueKey(cache, key);
+		String name = KeyNames.name(cache, key);
+		String valueKey = this.keys.valueKeyOfName(cache, name);
 		boolean removed;
 		try {
-			removed = this.commands.evict(registration.stats(), RedisKeys.utf8(name), RedisKeys.leaseKey(name));
+			removed = this.commands.evict(registration.stats(), RedisKeys.utf8(valueKey), RedisKeys.leaseKey(valueKey));
 		}
 		catch (RemoteTierException ex) {
 			this.pending.add(cache, key);
 			throw ex;
 		}
-		byte[] keyBytes = encodeKeyOrNull(registration, key);
-		if (keyBytes != null) {
-			this.invalidator.invalidateOthers(registration, Type.INVALIDATE, cache, keyBytes, key);
-		}
-		else {
-			this.invalidator.invalidateOthers(registration, Type.CLEAR, cache, new byte[0], null);
-		}
+		invalidateByName(registration, cache, name, key);
 		return removed;
+	}
+
+	/**
+	 * Tell the other nodes, and this node's own hot tier, that the entry of {@code name}
+	 * changed: every hot copy of a key of that name goes, whatever its Java type, since
+	 * Redis holds one entry per name.
+	 */
+	private void invalidateByName(Registration registration, String cache, String name, Object key) {
+		this.invalidator.invalidateOthers(registration, Type.INVALIDATE, cache, RedisKeys.utf8(name), key);
+		registration.invalidations().invalidateNamed(name);
 	}
 
 	@Override
@@ -351,16 +355,6 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 			catch (RejectedExecutionException ex) {
 				// Stopped meanwhile: the next start clears the hot tiers.
 			}
-		}
-	}
-
-	private byte @Nullable [] encodeKeyOrNull(Registration registration, Object key) {
-		try {
-			return this.codec.encode(key);
-		}
-		catch (CodecException ex) {
-			this.rejections.record(registration.stats(), ex);
-			return null;
 		}
 	}
 
