@@ -52,15 +52,15 @@ final class Invalidator {
 	}
 
 	/**
-	 * Publish an invalidation and wait, at most {@code invalidation-timeout}, for every
-	 * other subscriber to confirm that it dropped its copies. If the message cannot be
-	 * sent, the eviction is remembered and replayed.
-	 * @param payload the key's name in UTF-8, or empty for a clear
-	 * @param key the key, or {@code null} for a clear
+	 * Publish an invalidation of the key named {@code name} (a clear of the cache when
+	 * {@code name} is {@code null}, or when the name is too large for a message) and
+	 * wait, at most {@code invalidation-timeout}, for every other subscriber to confirm
+	 * that it dropped its copies. If the message cannot be sent, it is remembered and
+	 * sent again as soon as Redis answers.
 	 */
-	void invalidateOthers(Registration registration, Type type, String cache, byte[] payload, @Nullable Object key) {
+	void invalidateOthers(Registration registration, String cache, @Nullable String name) {
 		long id = this.messageIds.incrementAndGet();
-		byte[] message = new EventMessage(type, this.nodeId, id, cache, payload).encode();
+		byte[] message = message(cache, name, id);
 		Semaphore acks = new Semaphore(0);
 		this.ackWaiters.put(id, acks);
 		try {
@@ -74,8 +74,8 @@ final class Invalidator {
 			}
 		}
 		catch (RemoteTierException ex) {
-			// The write reached Redis but the others were not told: tell them later.
-			this.pending.add(cache, key);
+			// The write reached Redis but the others were not told: tell them again soon.
+			this.pending.addNotice(cache, name);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -83,6 +83,28 @@ final class Invalidator {
 		finally {
 			this.ackWaiters.remove(id);
 		}
+	}
+
+	/**
+	 * Publish an invalidation again, without waiting for acknowledgements.
+	 * @throws RemoteTierException if Redis does not take it
+	 */
+	void notifyOthers(Registration registration, String cache, @Nullable String name) {
+		this.commands.publish(registration.stats(), this.eventChannel,
+				message(cache, name, this.messageIds.incrementAndGet()));
+		registration.stats().record(Counter.INVALIDATIONS_SENT);
+	}
+
+	/**
+	 * An invalidation of {@code name}, or a clear of the cache: also for a name too large
+	 * for a message that every node can read.
+	 */
+	private byte[] message(String cache, @Nullable String name, long id) {
+		byte[] payload = (name != null) ? RedisKeys.utf8(name) : null;
+		if (payload == null || payload.length + cache.length() * 3 + 128 > EventMessage.MAX_SIZE) {
+			return new EventMessage(Type.CLEAR, this.nodeId, id, cache, new byte[0]).encode();
+		}
+		return new EventMessage(Type.INVALIDATE, this.nodeId, id, cache, payload).encode();
 	}
 
 	/**

@@ -18,7 +18,6 @@ import dev.tiercache.local.CacheEntry;
 import dev.tiercache.remote.ClusterView;
 import dev.tiercache.remote.RemoteTier;
 import dev.tiercache.remote.RemoteTierException;
-import dev.tiercache.remote.redis.EventMessage.Type;
 import dev.tiercache.stats.StatsCounter;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -74,6 +73,25 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 	private final Subscription subscription;
 
 	private final RedisClusterView view;
+
+	private final PendingEvictions.Replay replay = new PendingEvictions.Replay() {
+
+		@Override
+		public boolean evict(String cache, Object key) {
+			return RedisRemoteTier.this.evict(cache, key);
+		}
+
+		@Override
+		public boolean clear(String cache) {
+			return RedisRemoteTier.this.clear(cache);
+		}
+
+		@Override
+		public void notifyOthers(String cache, @Nullable String name) {
+			RedisRemoteTier.this.invalidator.notifyOthers(registration(cache), cache, name);
+		}
+
+	};
 
 	/** The heartbeat and the work after a recovery, while the tier runs. */
 	private volatile @Nullable ScheduledExecutorService heartbeat;
@@ -172,7 +190,7 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 		this.held.start();
 		this.subscription.start();
 		long interval = this.settings.heartbeatInterval().toNanos();
-		heartbeat.scheduleWithFixedDelay(this.subscription::beat, interval, interval, TimeUnit.NANOSECONDS);
+		heartbeat.scheduleWithFixedDelay(this::beat, interval, interval, TimeUnit.NANOSECONDS);
 		this.running = true;
 	}
 
@@ -257,7 +275,7 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 			this.pending.add(cache, key);
 			throw ex;
 		}
-		invalidateByName(registration, cache, name, key);
+		invalidateByName(registration, cache, name);
 	}
 
 	@Override
@@ -282,7 +300,7 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 			this.pending.add(cache, key);
 			throw ex;
 		}
-		invalidateByName(registration, cache, name, key);
+		invalidateByName(registration, cache, name);
 		return removed;
 	}
 
@@ -291,8 +309,8 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 	 * changed: every hot copy of a key of that name goes, whatever its Java type, since
 	 * Redis holds one entry per name.
 	 */
-	private void invalidateByName(Registration registration, String cache, String name, Object key) {
-		this.invalidator.invalidateOthers(registration, Type.INVALIDATE, cache, RedisKeys.utf8(name), key);
+	private void invalidateByName(Registration registration, String cache, String name) {
+		this.invalidator.invalidateOthers(registration, cache, name);
 		registration.invalidations().invalidateNamed(name);
 	}
 
@@ -307,7 +325,7 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 			this.pending.add(cache, null);
 			throw ex;
 		}
-		this.invalidator.invalidateOthers(registration, Type.CLEAR, cache, new byte[0], null);
+		this.invalidator.invalidateOthers(registration, cache, null);
 		return removed > 0;
 	}
 
@@ -331,7 +349,7 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 	 */
 	private void redisAnswersAgain() {
 		logger.info("tiercache: Redis answers again; replaying " + this.pending.size() + " pending evictions");
-		onHeartbeatThread(() -> this.pending.replay(this, List.copyOf(this.caches.keySet())));
+		onHeartbeatThread(this::replayPending);
 	}
 
 	/**
@@ -340,10 +358,26 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 	 */
 	private void subscriptionBack(String what) {
 		onHeartbeatThread(() -> {
-			this.pending.replay(this, List.copyOf(this.caches.keySet()));
+			replayPending();
 			this.caches.values().forEach((registration) -> registration.invalidations().invalidateAll());
 			logger.info("tiercache: " + what + "; cleared every hot tier, since invalidations may have been missed");
 		});
+	}
+
+	/**
+	 * Every heartbeat-interval: the heartbeat, and what is pending while Redis answers,
+	 * so that an invalidation whose PUBLISH failed once is sent again within a heartbeat,
+	 * not only after an outage.
+	 */
+	private void beat() {
+		this.subscription.beat();
+		if (!this.pending.isEmpty() && !this.commands.unreachable()) {
+			replayPending();
+		}
+	}
+
+	private void replayPending() {
+		this.pending.replay(this.replay, List.copyOf(this.caches.keySet()));
 	}
 
 	private void onHeartbeatThread(Runnable work) {

@@ -7,7 +7,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
-import dev.tiercache.codec.CodecException;
 import dev.tiercache.remote.RemoteTierException;
 import dev.tiercache.remote.redis.EventMessage.Type;
 import org.apache.commons.logging.Log;
@@ -187,9 +186,12 @@ final class Subscription implements MessageListener {
 		try {
 			event = EventMessage.decode(message.getBody());
 		}
-		catch (CodecException ex) {
+		catch (EventMessage.Unreadable ex) {
 			this.rejections.record(null, ex);
-			return;
+			event = clearInstead(message, ex.header());
+			if (event == null) {
+				return;
+			}
 		}
 		if (Arrays.equals(message.getChannel(), this.ackChannel)) {
 			this.acks.accept(event);
@@ -202,6 +204,20 @@ final class Subscription implements MessageListener {
 			return;
 		}
 		this.events.accept(event);
+	}
+
+	/**
+	 * Another node's invalidation that cannot be read (too large, another version) still
+	 * says which cache changed: drop that cache's hot copies and acknowledge, as for a
+	 * clear, rather than keep copies that may be stale and leave the sender waiting.
+	 */
+	private @Nullable EventMessage clearInstead(Message message, @Nullable EventMessage header) {
+		if (header == null || Arrays.equals(message.getChannel(), this.ackChannel)
+				|| header.sender().equals(this.nodeId)
+				|| (header.type() != Type.INVALIDATE && header.type() != Type.CLEAR)) {
+			return null;
+		}
+		return new EventMessage(Type.CLEAR, header.sender(), header.id(), header.cache(), new byte[0]);
 	}
 
 	private void heartbeatReceived() {

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-import dev.tiercache.ForwardingRemoteTier;
 import dev.tiercache.remote.RemoteTierException;
 import org.junit.jupiter.api.Test;
 
@@ -37,8 +36,8 @@ class PendingEvictionsTests {
 		assertThat(this.pending.size()).isOne();
 	}
 
-	private ForwardingRemoteTier tier(Object failing, String error) {
-		return new ForwardingRemoteTier(null) {
+	private PendingEvictions.Replay tier(Object failing, String error) {
+		return new PendingEvictions.Replay() {
 
 			@Override
 			public boolean evict(String cache, Object key) {
@@ -49,7 +48,26 @@ class PendingEvictionsTests {
 				return true;
 			}
 
+			@Override
+			public boolean clear(String cache) {
+				return true;
+			}
+
+			@Override
+			public void notifyOthers(String cache, String name) {
+				PendingEvictionsTests.this.replayed.add(name);
+			}
+
 		};
+	}
+
+	@Test
+	void invalidationsWhosePublishFailedAreSentAgainAfterTheEvictions() {
+		this.pending.addNotice("books", "published-later");
+		this.pending.add("books", "evicted-later");
+		this.pending.replay(tier("none", ""), Set.of("books"));
+		assertThat(this.replayed).containsExactly("evicted-later", "published-later");
+		assertThat(this.pending.isEmpty()).isTrue();
 	}
 
 }

@@ -17,6 +17,8 @@ import dev.tiercache.codec.ValueCodec;
 
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static org.awaitility.Awaitility.await;
@@ -52,6 +54,8 @@ final class RedisNodes implements AutoCloseable {
 
 	private final LettuceConnectionFactory admin;
 
+	private final int port;
+
 	/**
 	 * Nodes on a standalone Redis server.
 	 */
@@ -60,12 +64,13 @@ final class RedisNodes implements AutoCloseable {
 	}
 
 	private RedisNodes(TestRedis redis) {
-		this(redis::connectionFactory, redis);
+		this(redis::connectionFactory, redis, redis.port());
 	}
 
-	private RedisNodes(Supplier<LettuceConnectionFactory> connections, AutoCloseable server) {
+	private RedisNodes(Supplier<LettuceConnectionFactory> connections, AutoCloseable server, int port) {
 		this.connections = connections;
 		this.server = server;
+		this.port = port;
 		this.admin = connections.get();
 	}
 
@@ -74,7 +79,7 @@ final class RedisNodes implements AutoCloseable {
 	 */
 	static RedisNodes onCluster() {
 		SingleNodeCluster cluster = new SingleNodeCluster();
-		return new RedisNodes(cluster::connectionFactory, cluster);
+		return new RedisNodes(cluster::connectionFactory, cluster, cluster.port());
 	}
 
 	TierCache node() {
@@ -128,6 +133,25 @@ final class RedisNodes implements AutoCloseable {
 		LettuceConnectionFactory connectionFactory = this.connections.get();
 		this.connectionFactories.add(connectionFactory);
 		return connectionFactory;
+	}
+
+	/**
+	 * A node that connects as the Redis user {@code username} (see {@code ACL SETUSER}).
+	 */
+	TierCache nodeAs(String username, String password) {
+		return node(BOOKS, (connections) -> {
+		}, (ignored) -> {
+			RedisStandaloneConfiguration server = new RedisStandaloneConfiguration("127.0.0.1", this.port);
+			server.setUsername(username);
+			server.setPassword(password);
+			LettuceConnectionFactory connections = new LettuceConnectionFactory(server,
+					LettuceClientConfiguration.builder().commandTimeout(Duration.ofMillis(500)).build());
+			connections.afterPropertiesSet();
+			connections.start();
+			this.connectionFactories.add(connections);
+			return RedisRemoteTier.start(connections, ValueCodec.java(AllowList.of(List.of())), SETTINGS,
+					() -> "node-" + this.managers.size());
+		});
 	}
 
 	RedisRemoteTier tier(int node) {

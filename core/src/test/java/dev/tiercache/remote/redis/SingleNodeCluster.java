@@ -70,6 +70,10 @@ final class SingleNodeCluster implements AutoCloseable {
 		}
 	}
 
+	int port() {
+		return this.port;
+	}
+
 	/**
 	 * Return a new, started connection factory with a short command timeout.
 	 */
