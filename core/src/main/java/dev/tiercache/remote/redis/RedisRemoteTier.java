@@ -116,7 +116,7 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 		this.leases = new Leases(this.commands, this.entries, settings, this.nodeId, this.invalidator, this.rejections,
 				this.held);
 		this.subscription = new Subscription(connectionFactory, settings, this.commands, this.keys, this.nodeId,
-				this::onEvent, this.invalidator::acknowledged, this::subscriptionBack, this.rejections);
+				this::onEvent, this.invalidator::acknowledged, this::subscriptionGap, this.rejections);
 		this.view = new RedisClusterView(nodeName, this.commands, this.subscription, this.pending, this.rejections,
 				this.held);
 	}
@@ -344,7 +344,7 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 	/**
 	 * The circuit closed: replay what could not be sent. The hot tiers stay: the
 	 * subscription may have delivered every invalidation meanwhile, and a lost one is
-	 * noticed on its own ({@link #subscriptionBack}). Runs on the heartbeat thread, never
+	 * noticed on its own ({@link #subscriptionGap}). Runs on the heartbeat thread, never
 	 * on a caller's.
 	 */
 	private void redisAnswersAgain() {
@@ -353,15 +353,17 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 	}
 
 	/**
-	 * The subscription is back after a gap: replay what could not be sent and drop every
-	 * hot copy, since invalidations may have been missed. Runs on the heartbeat thread.
+	 * The subscription is in place again after a time in which invalidations may have
+	 * been missed: drop every hot copy now, on the thread that delivers messages, before
+	 * the next message is applied; replay what could not be sent on the heartbeat thread.
 	 */
-	private void subscriptionBack(String what) {
-		onHeartbeatThread(() -> {
-			replayPending();
-			this.caches.values().forEach((registration) -> registration.invalidations().invalidateAll());
-			logger.info("tiercache: " + what + "; cleared every hot tier, since invalidations may have been missed");
-		});
+	private void subscriptionGap(Subscription.Gap gap) {
+		this.caches.values().forEach((registration) -> registration.invalidations().invalidateAll());
+		logger.info("tiercache: "
+				+ ((gap == Subscription.Gap.RESUBSCRIBED) ? "subscribed to Redis invalidations again"
+						: "the Redis invalidation subscription is back")
+				+ "; cleared every hot tier, since invalidations may have been missed");
+		onHeartbeatThread(this::replayPending);
 	}
 
 	/**

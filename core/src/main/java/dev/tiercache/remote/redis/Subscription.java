@@ -16,18 +16,29 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.data.redis.connection.Message;
 import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.SubscriptionListener;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 
 /**
- * This node's subscription to the event channel and its own ack channel, and the
- * heartbeat that watches it: every {@code heartbeat-interval} the node publishes a ping
- * that it expects to receive itself. Three intervals of silence mark the subscription
- * lost; the next ping that arrives reports a recovery.
+ * This node's subscription to the event channel and its own ack channel, and what watches
+ * it.
+ *
+ * <p>
+ * Lettuce reconnects a dropped subscription and subscribes again by itself, so a gap may
+ * last a fraction of a second and leave no other trace: every time Redis confirms the
+ * subscription to the event channel again
+ * ({@link SubscriptionListener#onChannelSubscribed}), the node reports a gap, and the
+ * tier drops its hot copies (whatever was published meanwhile did not arrive). A
+ * heartbeat watches what the client does not report: every {@code heartbeat-interval} the
+ * node publishes a ping that it expects to receive itself; three intervals of silence
+ * mark the subscription lost, and a subscription still silent three intervals later while
+ * Redis answers commands is torn down and started again, in case the client will not
+ * bring it back. The next ping that arrives reports a gap too.
  *
  * @author tiercache
  */
-final class Subscription implements MessageListener {
+final class Subscription implements MessageListener, SubscriptionListener {
 
 	private static final Log logger = LogFactory.getLog(Subscription.class);
 
@@ -47,7 +58,7 @@ final class Subscription implements MessageListener {
 
 	private final Consumer<EventMessage> acks;
 
-	private final Consumer<String> onRecovered;
+	private final Consumer<Gap> onGap;
 
 	private final Rejections rejections;
 
@@ -57,19 +68,24 @@ final class Subscription implements MessageListener {
 
 	private volatile long lastHeartbeatNanos = System.nanoTime();
 
+	private volatile long lastRestartNanos = System.nanoTime();
+
 	private volatile boolean lost;
 
 	private volatile boolean subscribed;
+
+	private volatile boolean confirmedOnce;
 
 	/**
 	 * Create the subscription.
 	 * @param events receives the other nodes' messages on the event channel
 	 * @param acks receives the messages on this node's ack channel
-	 * @param onRecovered called with what came back when the subscription is back
+	 * @param onGap called when the subscription is (again) in place after a time in which
+	 * messages may have been missed, on the thread that delivers messages
 	 */
 	Subscription(RedisConnectionFactory connectionFactory, RedisTierSettings settings, RedisCommands commands,
 			RedisKeys keys, String nodeId, Consumer<EventMessage> events, Consumer<EventMessage> acks,
-			Consumer<String> onRecovered, Rejections rejections) {
+			Consumer<Gap> onGap, Rejections rejections) {
 		this.connectionFactory = connectionFactory;
 		this.settings = settings;
 		this.commands = commands;
@@ -78,7 +94,7 @@ final class Subscription implements MessageListener {
 		this.ackChannel = keys.ackChannel(nodeId);
 		this.events = events;
 		this.acks = acks;
-		this.onRecovered = onRecovered;
+		this.onGap = onGap;
 		this.rejections = rejections;
 	}
 
@@ -94,7 +110,13 @@ final class Subscription implements MessageListener {
 	void start() {
 		this.lastHeartbeatNanos = System.nanoTime();
 		this.lost = false;
+		this.confirmedOnce = false;
+		subscribe();
+	}
+
+	private void subscribe() {
 		this.subscribed = false;
+		this.lastRestartNanos = System.nanoTime();
 		RedisMessageListenerContainer container = new RedisMessageListenerContainer();
 		container.setConnectionFactory(this.connectionFactory);
 		container.setRecoveryInterval(this.settings.retryInterval().toMillis());
@@ -122,7 +144,6 @@ final class Subscription implements MessageListener {
 	private @Nullable RuntimeException startContainer(RedisMessageListenerContainer container) {
 		try {
 			container.start();
-			this.subscribed = true;
 			return null;
 		}
 		catch (RuntimeException ex) {
@@ -138,8 +159,14 @@ final class Subscription implements MessageListener {
 	}
 
 	void stop() {
+		unsubscribe();
+		this.lost = false;
+	}
+
+	private void unsubscribe() {
 		RedisMessageListenerContainer container = this.container;
 		this.container = null;
+		this.subscribed = false;
 		if (container != null) {
 			try {
 				container.destroy();
@@ -153,18 +180,14 @@ final class Subscription implements MessageListener {
 		if (deliveries != null) {
 			deliveries.shutdownNow();
 		}
-		this.lost = false;
 	}
 
 	/**
-	 * Publish a heartbeat that this node expects to receive on its own subscription, and
-	 * notice when it stops arriving. Also probes Redis while the circuit is open.
+	 * Publish a heartbeat that this node expects to receive on its own subscription,
+	 * notice when it stops arriving, and start again a subscription that stays silent
+	 * while Redis answers. Also probes Redis while the circuit is open.
 	 */
 	void beat() {
-		RedisMessageListenerContainer container = this.container;
-		if (!this.subscribed && container != null) {
-			startContainer(container);
-		}
 		try {
 			byte[] ping = new EventMessage(Type.PING, this.nodeId, 0, "", new byte[0]).encode();
 			this.commands.publish(null, this.eventChannel, ping);
@@ -172,11 +195,40 @@ final class Subscription implements MessageListener {
 		catch (RemoteTierException ex) {
 			// Counted by the circuit breaker.
 		}
-		long silence = System.nanoTime() - this.lastHeartbeatNanos;
-		if (!this.lost && silence > 3 * this.settings.heartbeatInterval().toNanos()) {
+		long interval = this.settings.heartbeatInterval().toNanos();
+		long now = System.nanoTime();
+		long silence = now - this.lastHeartbeatNanos;
+		if (!this.lost && silence > 3 * interval) {
 			this.lost = true;
 			logger.warn("tiercache: the Redis invalidation subscription is silent; hot copies may miss "
 					+ "invalidations (each lives at most hot-ttl) until it is back");
+		}
+		boolean stuck = !this.subscribed || silence > 6 * interval;
+		if (this.lost && stuck && now - this.lastRestartNanos > 3 * interval && !this.commands.unreachable()) {
+			logger.info(
+					"tiercache: Redis answers but the invalidation subscription stays silent; subscribing " + "again");
+			unsubscribe();
+			subscribe();
+		}
+	}
+
+	@Override
+	public void onChannelSubscribed(byte[] channel, long count) {
+		if (Arrays.equals(channel, this.eventChannel)) {
+			this.subscribed = true;
+			// The first confirmation after a start follows no gap: the start waits for
+			// it, and one that failed is reported when heartbeats arrive.
+			if (this.confirmedOnce) {
+				this.onGap.accept(Gap.RESUBSCRIBED);
+			}
+			this.confirmedOnce = true;
+		}
+	}
+
+	@Override
+	public void onChannelUnsubscribed(byte[] channel, long count) {
+		if (Arrays.equals(channel, this.eventChannel)) {
+			this.subscribed = false;
 		}
 	}
 
@@ -224,8 +276,21 @@ final class Subscription implements MessageListener {
 		this.lastHeartbeatNanos = System.nanoTime();
 		if (this.lost) {
 			this.lost = false;
-			this.onRecovered.accept("the Redis invalidation subscription is back");
+			this.onGap.accept(Gap.HEARD_AGAIN);
 		}
+	}
+
+	/**
+	 * Why the subscription reports a possible gap.
+	 */
+	enum Gap {
+
+		/** Subscribed again, by the client after a reconnect or by a restart. */
+		RESUBSCRIBED,
+
+		/** Heartbeats arrive again after the subscription was silent. */
+		HEARD_AGAIN
+
 	}
 
 }

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -14,6 +15,12 @@ import dev.tiercache.TierCacheConfiguration;
 import dev.tiercache.TierCacheManager;
 import dev.tiercache.codec.AllowList;
 import dev.tiercache.codec.ValueCodec;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.KillArgs;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -29,6 +36,11 @@ import static org.awaitility.Awaitility.await;
  * server that pauses it, inspects keys and sets its configuration.
  */
 final class RedisNodes implements AutoCloseable {
+
+	/** Reconnect every 100 ms, as {@link TestRedis} does. */
+	private static final ClientResources CLIENT_RESOURCES = DefaultClientResources.builder()
+		.reconnectDelay(Delay.constant(Duration.ofMillis(100)))
+		.build();
 
 	static final TierCacheConfiguration BOOKS = TierCacheConfiguration.defaultCacheConfig()
 		.withTtl(Duration.ofMinutes(10))
@@ -139,17 +151,29 @@ final class RedisNodes implements AutoCloseable {
 	 * A node that connects as the Redis user {@code username} (see {@code ACL SETUSER}).
 	 */
 	TierCache nodeAs(String username, String password) {
+		return nodeAs(username, password, SETTINGS, ClientOptions.create());
+	}
+
+	/**
+	 * A node that connects as the Redis user {@code username}, with these settings and
+	 * Lettuce client options.
+	 */
+	TierCache nodeAs(String username, String password, RedisTierSettings settings, ClientOptions options) {
 		return node(BOOKS, (connections) -> {
 		}, (ignored) -> {
 			RedisStandaloneConfiguration server = new RedisStandaloneConfiguration("127.0.0.1", this.port);
 			server.setUsername(username);
 			server.setPassword(password);
 			LettuceConnectionFactory connections = new LettuceConnectionFactory(server,
-					LettuceClientConfiguration.builder().commandTimeout(Duration.ofMillis(500)).build());
+					LettuceClientConfiguration.builder()
+						.commandTimeout(Duration.ofMillis(500))
+						.clientOptions(options)
+						.clientResources(CLIENT_RESOURCES)
+						.build());
 			connections.afterPropertiesSet();
 			connections.start();
 			this.connectionFactories.add(connections);
-			return RedisRemoteTier.start(connections, ValueCodec.java(AllowList.of(List.of())), SETTINGS,
+			return RedisRemoteTier.start(connections, ValueCodec.java(AllowList.of(List.of())), settings,
 					() -> "node-" + this.managers.size());
 		});
 	}
@@ -180,6 +204,20 @@ final class RedisNodes implements AutoCloseable {
 				args[i] = utf8(arguments[i]);
 			}
 			return connection.execute(command, args);
+		}
+	}
+
+	/**
+	 * Close the subscription connections of the Redis user {@code username}, as a network
+	 * fault would.
+	 * @return how many were closed
+	 */
+	long killSubscriptionsOf(String username) throws Exception {
+		try (RedisConnection connection = this.admin.getConnection()) {
+			@SuppressWarnings("unchecked")
+			RedisClusterAsyncCommands<byte[], byte[]> commands = (RedisClusterAsyncCommands<byte[], byte[]>) connection
+				.getNativeConnection();
+			return commands.clientKill(KillArgs.Builder.typePubsub().user(username)).get(5, TimeUnit.SECONDS);
 		}
 	}
 
