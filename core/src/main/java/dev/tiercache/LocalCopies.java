@@ -69,6 +69,14 @@ final class LocalCopies {
 			}
 
 			@Override
+			public void invalidateNamed(String name) {
+				// Moved first, so that a fetch of a key of this name that is not in hot
+				// yet is not admitted after this.
+				LocalCopies.this.invalidations.incrementAndGet();
+				LocalCopies.this.tier.removeHotNamed(name, LocalCopies.this.flights::forget);
+			}
+
+			@Override
 			public void invalidateAll() {
 				LocalCopies.this.invalidateAll();
 			}

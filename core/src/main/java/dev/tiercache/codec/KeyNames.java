@@ -1,5 +1,7 @@
 package dev.tiercache.codec;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Names keys for the remote tier by their string form, the way Spring's own Redis cache
  * does: {@code 42L} is {@code "42"}, a {@code SimpleKey} of several arguments is
@@ -41,6 +43,24 @@ public final class KeyNames {
 					+ "with a stable toString(), such as a String, a number, a record or Spring's SimpleKey");
 		}
 		return key.toString();
+	}
+
+	/**
+	 * Return the name of {@code key}, or {@code null} if it has none (its class does not
+	 * override {@code toString()}, or that throws): such a key is never shared.
+	 * @param key the key
+	 * @return its string form, or {@code null}
+	 */
+	public static @Nullable String nameOrNull(Object key) {
+		if (!NAMEABLE.get(key.getClass())) {
+			return null;
+		}
+		try {
+			return key.toString();
+		}
+		catch (RuntimeException ex) {
+			return null;
+		}
 	}
 
 }

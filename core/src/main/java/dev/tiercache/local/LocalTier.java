@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -63,9 +64,9 @@ public final class LocalTier {
 		this.ttlJitter = config.getTtlJitter();
 		this.hotTtlNanos = nanos(config.getHotTtl());
 		this.random = random;
-		this.main = new Store(newCache(config, 1.0, ticker, executor, stats));
+		this.main = new Store(newCache(config, 1.0, ticker, executor, stats), null);
 		this.hot = (withHot && config.getHotRatio() > 0)
-				? new Store(newCache(config, config.getHotRatio(), ticker, executor, stats)) : null;
+				? new Store(newCache(config, config.getHotRatio(), ticker, executor, stats), new HotNames()) : null;
 	}
 
 	private static Cache<Object, CacheEntry> newCache(TierCacheConfiguration config, double share, Ticker ticker,
@@ -192,9 +193,9 @@ public final class LocalTier {
 	 * @return whether either tier held it
 	 */
 	public boolean remove(Object key) {
-		boolean removed = this.main.cache.asMap().remove(key) != null;
+		boolean removed = this.main.remove(key);
 		if (this.hot != null) {
-			removed |= this.hot.cache.asMap().remove(key) != null;
+			removed |= this.hot.remove(key);
 		}
 		return removed;
 	}
@@ -205,7 +206,26 @@ public final class LocalTier {
 	 */
 	public void removeHot(Object key) {
 		if (this.hot != null) {
-			this.hot.cache.asMap().remove(key);
+			this.hot.remove(key);
+		}
+	}
+
+	/**
+	 * Remove from hot every key whose name ({@link dev.tiercache.codec.KeyNames}) is
+	 * {@code name}, whatever its type: {@code 150L} and {@code "150"} name one entry in
+	 * Redis. Costs a map lookup, not a walk of hot.
+	 * @param name the key name
+	 * @param removed called with each key removed
+	 */
+	public void removeHotNamed(String name, Consumer<Object> removed) {
+		Store hot = this.hot;
+		if (hot == null || hot.names == null) {
+			return;
+		}
+		for (Object key : hot.names.keysNamed(name)) {
+			if (hot.remove(key)) {
+				removed.accept(key);
+			}
 		}
 	}
 
@@ -218,7 +238,7 @@ public final class LocalTier {
 				|| (this.hot != null && !this.hot.cache.asMap().isEmpty());
 		this.main.cache.invalidateAll();
 		if (this.hot != null) {
-			this.hot.cache.invalidateAll();
+			this.hot.clear();
 		}
 		return notEmpty;
 	}
@@ -354,6 +374,13 @@ public final class LocalTier {
 	}
 
 	/**
+	 * Return how many names the hot index holds, for tests.
+	 */
+	int hotNamesSize() {
+		return (this.hot != null && this.hot.names != null) ? this.hot.names.size() : 0;
+	}
+
+	/**
 	 * Return whether reads of main are recorded for Caffeine's eviction policy yet.
 	 * @return {@code false} until main has been half full
 	 */
@@ -380,14 +407,18 @@ public final class LocalTier {
 
 		final Policy<Object, CacheEntry> policy;
 
+		/** Keys by name, for hot; {@code null} for main. */
+		final @Nullable HotNames names;
+
 		private final Policy.Eviction<Object, CacheEntry> eviction;
 
 		private volatile boolean recordsReads;
 
-		Store(Cache<Object, CacheEntry> cache) {
+		Store(Cache<Object, CacheEntry> cache, @Nullable HotNames names) {
 			this.cache = cache;
 			this.policy = cache.policy();
 			this.eviction = this.policy.eviction().orElseThrow();
+			this.names = names;
 		}
 
 		@Nullable CacheEntry get(Object key) {
@@ -406,10 +437,62 @@ public final class LocalTier {
 		}
 
 		boolean admit(Object key, CacheEntry entry, BooleanSupplier stillCurrent) {
-			boolean stored = this.cache.asMap()
-				.computeIfAbsent(key, (k) -> stillCurrent.getAsBoolean() ? entry : null) == entry;
+			HotNames names = this.names;
+			boolean stored;
+			if (names == null) {
+				stored = this.cache.asMap()
+					.computeIfAbsent(key, (k) -> stillCurrent.getAsBoolean() ? entry : null) == entry;
+			}
+			else {
+				// Named before the check, under the entry's lock: an invalidation by name
+				// that the check does not see finds the key.
+				stored = this.cache.asMap().computeIfAbsent(key, (k) -> {
+					names.add(k);
+					if (stillCurrent.getAsBoolean()) {
+						return entry;
+					}
+					names.remove(k);
+					return null;
+				}) == entry;
+				if (stored && names.needsSweep(this.cache.estimatedSize())) {
+					sweep(names);
+				}
+			}
 			written();
 			return stored;
+		}
+
+		boolean remove(Object key) {
+			HotNames names = this.names;
+			if (names == null) {
+				return this.cache.asMap().remove(key) != null;
+			}
+			boolean[] removed = new boolean[1];
+			this.cache.asMap().compute(key, (k, present) -> {
+				removed[0] = present != null;
+				names.remove(k);
+				return null;
+			});
+			return removed[0];
+		}
+
+		void clear() {
+			HotNames names = this.names;
+			if (names != null) {
+				names.forEachKey(this::remove);
+			}
+			this.cache.invalidateAll();
+		}
+
+		/**
+		 * Drop from the index the keys that hot dropped on its own (size, expiry), each
+		 * under its entry's lock and only while the entry is absent.
+		 */
+		private void sweep(HotNames names) {
+			names.forEachKey((key) -> this.cache.asMap().computeIfAbsent(key, (k) -> {
+				names.remove(k);
+				return null;
+			}));
 		}
 
 		/**

@@ -265,6 +265,17 @@ public interface RemoteTier extends AutoCloseable {
 		void invalidate(Object key);
 
 		/**
+		 * Another node changed or removed the key whose name
+		 * ({@link dev.tiercache.codec.KeyNames}) is {@code name}, whatever the type of
+		 * the key it used: drop every local copy of a key of that name. By default, drop
+		 * everything, which is always safe.
+		 * @param name the key name
+		 */
+		default void invalidateNamed(String name) {
+			invalidateAll();
+		}
+
+		/**
 		 * Another node cleared the cache, or invalidations may have been missed.
 		 */
 		void invalidateAll();

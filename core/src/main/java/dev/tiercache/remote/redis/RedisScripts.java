@@ -85,6 +85,15 @@ final class RedisScripts {
 			return 0
 			""");
 
+	/**
+	 * KEYS[1] lease; ARGV[1] token, ARGV[2] lease time in ms. Restarts the lease's time
+	 * only if the token still holds it; returns 1 if it did.
+	 */
+	static final Script EXTEND = new Script("""
+			if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+			return 0
+			""");
+
 	/** KEYS[1] value, KEYS[2] lease. Returns how many values were removed. */
 	static final Script EVICT = new Script("""
 			local n = redis.call('UNLINK', KEYS[1])

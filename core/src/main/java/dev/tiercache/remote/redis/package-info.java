@@ -3,21 +3,26 @@
  * bounded hot copy (a near cache).
  *
  * <p>
- * An entry lives at {@code key-prefix + cache + "::{" + key + "}"} with {@code PX} set to
- * its time to live. A load is single-flight across the cluster with a per-key lease,
- * {@code SET lock token NX PX lease-timeout}: the holder loads, stores the value only if
- * it still holds the lease (a Lua compare-and-set, so an eviction that deleted the lease
- * during the load wins), and publishes "loaded"; waiters wake on that message and
- * re-check after a bounded wait anyway. Every write deletes the lease too. Writes publish
- * an invalidation; the writer waits (briefly, bounded) for the other nodes to confirm
- * they dropped their hot copies, so a read after an eviction does not see the old value.
+ * An entry lives at {@code key-prefix + cache + "::{" + key name + "}"} (names escaped
+ * into a non-empty hash tag, so that the entry and its lease share a cluster slot) with
+ * {@code PX} set to its time to live. A load is single-flight across the cluster with a
+ * per-key lease, {@code SET lock token NX PX lease-timeout}: the holder extends it every
+ * {@code lease-timeout / 3} while it loads, stores the value only if it still holds the
+ * lease (a Lua compare-and-set, so an eviction that deleted the lease during the load
+ * wins), and publishes "loaded"; waiters wake on that message and re-check after a
+ * bounded wait anyway, for as long as the lease lives. A lease whose store failed, or
+ * that a timed-out script may have taken, is released. Every write deletes the lease too.
+ * Writes publish an invalidation that names the key; the writer waits (briefly, bounded)
+ * for the other nodes to confirm they dropped their hot copies of every key of that name.
  *
  * <p>
- * A circuit breaker stops sending commands to a Redis that keeps failing and probes it
- * again later; meanwhile every cache runs on its hot tier and its loader, and evictions
- * that could not be sent are replayed when Redis is back. When the connection or the
- * invalidation subscription (watched with a heartbeat) comes back, every hot tier is
- * cleared, because invalidations may have been missed.
+ * A circuit breaker (Resilience4j) stops sending commands to a Redis that does not answer
+ * and lets one trial through later; error replies do not count. Meanwhile every cache
+ * runs on its hot tier and its loader, and evictions and invalidations that could not be
+ * sent are replayed as soon as Redis answers. Hot tiers are cleared only when the
+ * invalidation subscription had a gap: resubscribed (the client's
+ * {@code SubscriptionListener}), or silent to the heartbeat; a subscription that stays
+ * silent while Redis answers is started again.
  */
 @NullMarked
 package dev.tiercache.remote.redis;

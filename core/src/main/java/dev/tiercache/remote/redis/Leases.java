@@ -1,0 +1,187 @@
+package dev.tiercache.remote.redis;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import dev.tiercache.codec.CodecException;
+import dev.tiercache.local.CacheEntry;
+import dev.tiercache.remote.RemoteTier.Loader;
+import dev.tiercache.remote.RemoteTierException;
+import dev.tiercache.remote.redis.EventMessage.Type;
+import dev.tiercache.stats.Counter;
+
+/**
+ * Single-flight across the cluster: one caller per missing key takes the key's lease
+ * ({@code SET lock token NX PX lease-timeout}, in the same script that looks for the
+ * value), runs the loader while {@link HeldLeases} extends the lease, and stores the
+ * value only while it still holds the lease; the others wait as long as the lease lives,
+ * for its "loaded" message, and re-check Redis every 100 ms anyway.
+ *
+ * @author tiercache
+ */
+final class Leases {
+
+	/** Waiters for a lease re-check Redis at least this often, even without a message. */
+	private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+	private final RedisCommands commands;
+
+	private final RedisTierSettings settings;
+
+	private final String nodeId;
+
+	private final Invalidator invalidator;
+
+	private final Rejections rejections;
+
+	private final StoredEntries entries;
+
+	private final HeldLeases held;
+
+	private final ConcurrentMap<String, CompletableFuture<Void>> loadWaiters = new ConcurrentHashMap<>();
+
+	Leases(RedisCommands commands, StoredEntries entries, RedisTierSettings settings, String nodeId,
+			Invalidator invalidator, Rejections rejections, HeldLeases held) {
+		this.commands = commands;
+		this.held = held;
+		this.settings = settings;
+		this.nodeId = nodeId;
+		this.invalidator = invalidator;
+		this.rejections = rejections;
+		this.entries = entries;
+	}
+
+	/**
+	 * Return the stored entry of {@code valueKey}, or load it under the key's lease, or
+	 * wait for the node that holds the lease.
+	 */
+	CacheEntry fetchOrLoad(Registration registration, String cache, String valueKey, Loader loader) {
+		byte[] value = RedisKeys.utf8(valueKey);
+		byte[] lease = RedisKeys.leaseKey(valueKey);
+		boolean waited = false;
+		byte[] leaseMillis = RedisKeys.ascii(Long.toString(this.settings.leaseTimeout().toMillis()));
+		CompletableFuture<Void> loaded = null;
+		try {
+			while (true) {
+				loaded = this.loadWaiters.computeIfAbsent(valueKey, (k) -> new CompletableFuture<>());
+				byte[] token = RedisKeys.ascii(this.nodeId + ":" + ThreadLocalRandom.current().nextLong());
+				List<Object> reply;
+				try {
+					reply = this.commands.fetchOrLease(registration.stats(), value, lease, registration.idleTtl(),
+							token, leaseMillis);
+				}
+				catch (CircuitOpenException ex) {
+					throw ex;
+				}
+				catch (RemoteTierException ex) {
+					// Redis may still run the script after this node stopped waiting for
+					// its
+					// reply, and take the lease for a caller that loads locally by then:
+					// every other node would wait for that lease until it expires.
+					this.held.releaseLater(registration.stats(), lease, token);
+					throw ex;
+				}
+				if (reply != null && reply.size() == 2) {
+					CacheEntry stored = this.entries.read(registration, reply);
+					if (stored != null) {
+						return stored;
+					}
+					// Unreadable (refused by the codec) or expiring: replace it.
+					this.commands.unlink(registration.stats(), value);
+					continue;
+				}
+				if (reply != null && reply.size() == 1 && Long.valueOf(1).equals(reply.get(0))) {
+					return loadUnderLease(registration, cache, valueKey, value, lease, token, loader);
+				}
+				if (!waited) {
+					registration.stats().record(Counter.LEASE_WAITS);
+					waited = true;
+				}
+				// As long as the lease lives: its holder extends it while it loads.
+				awaitLoaded(loaded, RECHECK_NANOS);
+			}
+		}
+		finally {
+			if (loaded != null) {
+				this.loadWaiters.remove(valueKey, loaded);
+			}
+		}
+	}
+
+	private CacheEntry loadUnderLease(Registration registration, String cache, String valueKey, byte[] value,
+			byte[] lease, byte[] token, Loader loader) {
+		HeldLeases.Extension extension = this.held.keep(registration.stats(), lease, token);
+		CacheEntry loaded;
+		try {
+			loaded = loader.load();
+		}
+		catch (RuntimeException | Error ex) {
+			extension.close();
+			// Let the next waiter take over.
+			this.held.release(registration.stats(), lease, token);
+			this.invalidator.publishQuietly(registration, Type.LOADED, cache, RedisKeys.utf8(valueKey));
+			throw ex;
+		}
+		try {
+			store(registration, value, lease, token, loaded);
+		}
+		finally {
+			// Extended until now: a slow encoding of a large value keeps the lease too.
+			extension.close();
+		}
+		this.invalidator.publishQuietly(registration, Type.LOADED, cache, RedisKeys.utf8(valueKey));
+		return loaded;
+	}
+
+	private void store(Registration registration, byte[] value, byte[] lease, byte[] token, CacheEntry loaded) {
+		if (!loaded.isStorable()) {
+			this.held.release(registration.stats(), lease, token);
+			return;
+		}
+		try {
+			byte[] bytes = this.entries.encode(loaded.get());
+			this.commands.storeIfLeased(registration.stats(), value, lease, bytes, RedisKeys.ttlArgument(loaded),
+					token);
+		}
+		catch (CodecException ex) {
+			this.rejections.record(registration.stats(), ex);
+			this.held.release(registration.stats(), lease, token);
+		}
+		catch (RemoteTierException ex) {
+			// Counted; the value is still returned to the callers. The lease must not
+			// make the other nodes wait until it expires: release it, on the lease
+			// thread, so that this caller does not wait for Redis again.
+			this.held.releaseLater(registration.stats(), lease, token);
+		}
+	}
+
+	/**
+	 * Another node finished the load of {@code valueKey}: wake this node's waiters.
+	 */
+	void loaded(String valueKey) {
+		CompletableFuture<Void> waiters = this.loadWaiters.remove(valueKey);
+		if (waiters != null) {
+			waiters.complete(null);
+		}
+	}
+
+	private static void awaitLoaded(CompletableFuture<Void> loaded, long nanos) {
+		try {
+			loaded.get(nanos, TimeUnit.NANOSECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new RemoteTierException("Interrupted while waiting for another node's load", ex);
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			// Re-check Redis.
+		}
+	}
+
+}

@@ -1,0 +1,76 @@
+package dev.tiercache.remote.redis;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import dev.tiercache.remote.ClusterView;
+
+/**
+ * Redis mode as the endpoint and health see it: Redis stores every key; this node is the
+ * only member it knows of.
+ *
+ * @author tiercache
+ */
+final class RedisClusterView implements ClusterView {
+
+	private final Supplier<String> nodeName;
+
+	private final RedisCommands commands;
+
+	private final Subscription subscription;
+
+	private final PendingEvictions pending;
+
+	private final Rejections rejections;
+
+	private final HeldLeases held;
+
+	RedisClusterView(Supplier<String> nodeName, RedisCommands commands, Subscription subscription,
+			PendingEvictions pending, Rejections rejections, HeldLeases held) {
+		this.held = held;
+		this.nodeName = nodeName;
+		this.commands = commands;
+		this.subscription = subscription;
+		this.pending = pending;
+		this.rejections = rejections;
+	}
+
+	@Override
+	public String mode() {
+		return "redis";
+	}
+
+	@Override
+	public String localMember() {
+		return this.nodeName.get();
+	}
+
+	@Override
+	public List<Member> members() {
+		return List.of(new Member(localMember(), null, 0.0));
+	}
+
+	@Override
+	public String ownerOf(String cache, Object key) {
+		return "redis";
+	}
+
+	@Override
+	public boolean degraded() {
+		return this.commands.unreachable() || this.subscription.lost();
+	}
+
+	@Override
+	public Map<String, Object> details() {
+		Map<String, Object> details = new LinkedHashMap<>();
+		details.put("redis", this.commands.unreachable() ? "unreachable" : "connected");
+		details.put("subscription", this.subscription.lost() ? "lost" : "active");
+		details.put("pendingEvictions", this.pending.size());
+		details.put("rejectedPayloads", this.rejections.count());
+		details.put("pendingLeaseReleases", this.held.pendingReleases());
+		return details;
+	}
+
+}

@@ -1,0 +1,258 @@
+package dev.tiercache.remote.redis;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import dev.tiercache.remote.RemoteTierException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
+import io.github.resilience4j.circuitbreaker.event.CircuitBreakerOnStateTransitionEvent;
+import dev.tiercache.stats.Counter;
+import dev.tiercache.stats.StatsCounter;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.dao.QueryTimeoutException;
+import org.springframework.data.redis.RedisConnectionFailureException;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.ReturnType;
+import org.springframework.data.redis.core.Cursor;
+import org.springframework.data.redis.core.ScanOptions;
+
+/**
+ * Every command the Redis tier sends, through the circuit breaker: the callers of the
+ * {@link RedisScripts}, the clear's {@code SCAN}/{@code UNLINK} and {@code PUBLISH}. A
+ * failure is counted in the cache's statistics and becomes a {@link RemoteTierException};
+ * the success that closes an open circuit reports a recovery.
+ *
+ * @author tiercache
+ */
+final class RedisCommands {
+
+	private static final Log logger = LogFactory.getLog(RedisCommands.class);
+
+	private static final int CLEAR_BATCH = 500;
+
+	private final RedisConnectionFactory connectionFactory;
+
+	private final RedisTierSettings settings;
+
+	/**
+	 * Error replies that say something about the command or the key, not about Redis
+	 * being reachable: sending the command again gets the same answer.
+	 */
+	private static final List<String> COMMAND_ERRORS = List.of("ERR", "WRONGTYPE", "CROSSSLOT", "OOM", "NOPERM",
+			"NOSCRIPT", "EXECABORT");
+
+	private final CircuitBreaker breaker;
+
+	private final Runnable onRecovered;
+
+	private volatile String lastFailure = "";
+
+	RedisCommands(RedisConnectionFactory connectionFactory, RedisTierSettings settings, Runnable onRecovered) {
+		this.connectionFactory = connectionFactory;
+		this.settings = settings;
+		this.onRecovered = onRecovered;
+		// Opens when the last failure-threshold commands all failed; one trial command
+		// after retry-interval closes it again or keeps it open.
+		CircuitBreakerConfig config = CircuitBreakerConfig.custom()
+			.slidingWindow(settings.failureThreshold(), settings.failureThreshold(), SlidingWindowType.COUNT_BASED)
+			.failureRateThreshold(100)
+			.waitDurationInOpenState(settings.retryInterval())
+			.permittedNumberOfCallsInHalfOpenState(1)
+			.writableStackTraceEnabled(false)
+			.build();
+		this.breaker = CircuitBreaker.of("tiercache-redis", config);
+		this.breaker.getEventPublisher().onStateTransition(this::transition);
+	}
+
+	private void transition(CircuitBreakerOnStateTransitionEvent event) {
+		switch (event.getStateTransition()) {
+			case CLOSED_TO_OPEN -> logger.warn("tiercache: Redis is failing (" + this.lastFailure
+					+ "); caches run on their local tier until it answers again");
+			case HALF_OPEN_TO_CLOSED -> this.onRecovered.run();
+			default -> {
+			}
+		}
+	}
+
+	/**
+	 * Return whether the circuit is open or half-open: Redis is considered unreachable.
+	 */
+	boolean unreachable() {
+		return this.breaker.getState() != CircuitBreaker.State.CLOSED;
+	}
+
+	/** {@link RedisScripts#FETCH}: {value, pttl} or {@code null}. */
+	@Nullable List<Object> fetch(StatsCounter stats, byte[] valueKey, byte[] idleTtl) {
+		return run(stats, "GET",
+				(connection) -> RedisScripts.FETCH.run(connection, ReturnType.MULTI, 1, valueKey, idleTtl));
+	}
+
+	/** {@link RedisScripts#FETCH_OR_LEASE}: {value, pttl}, {1} (leased) or {0}. */
+	@Nullable List<Object> fetchOrLease(StatsCounter stats, byte[] valueKey, byte[] leaseKey, byte[] idleTtl, byte[] token,
+			byte[] leaseMillis) {
+		return run(stats, "GET/SET NX", (connection) -> RedisScripts.FETCH_OR_LEASE.run(connection, ReturnType.MULTI, 2,
+				valueKey, leaseKey, idleTtl, token, leaseMillis));
+	}
+
+	/** {@link RedisScripts#STORE_IF_LEASED}: whether the value was stored. */
+	boolean storeIfLeased(StatsCounter stats, byte[] valueKey, byte[] leaseKey, byte[] bytes, byte[] ttl,
+			byte[] token) {
+		Long stored = run(stats, "SET", (connection) -> RedisScripts.STORE_IF_LEASED.run(connection, ReturnType.INTEGER,
+				2, valueKey, leaseKey, bytes, ttl, token));
+		return stored != null && stored == 1;
+	}
+
+	/** {@link RedisScripts#STORE}. */
+	void store(StatsCounter stats, byte[] valueKey, byte[] leaseKey, byte[] bytes, byte[] ttl) {
+		run(stats, "SET", (connection) -> RedisScripts.STORE.run(connection, ReturnType.INTEGER, 2, valueKey, leaseKey,
+				bytes, ttl));
+	}
+
+	/**
+	 * {@link RedisScripts#STORE_IF_ABSENT}: the present {value, pttl}, or {@code null}.
+	 */
+	@Nullable List<Object> storeIfAbsent(StatsCounter stats, byte[] valueKey, byte[] leaseKey, byte[] bytes, byte[] ttl) {
+		return run(stats, "SET NX", (connection) -> RedisScripts.STORE_IF_ABSENT.run(connection, ReturnType.MULTI, 2,
+				valueKey, leaseKey, bytes, ttl));
+	}
+
+	/** {@link RedisScripts#EVICT}: whether a value was removed. */
+	boolean evict(StatsCounter stats, byte[] valueKey, byte[] leaseKey) {
+		Long removed = run(stats, "UNLINK",
+				(connection) -> RedisScripts.EVICT.run(connection, ReturnType.INTEGER, 2, valueKey, leaseKey));
+		return removed != null && removed > 0;
+	}
+
+	void unlink(StatsCounter stats, byte[] key) {
+		run(stats, "UNLINK", (connection) -> connection.keyCommands().unlink(key));
+	}
+
+	/** {@link RedisScripts#RELEASE}: whether {@code token} held the lease. */
+	boolean release(@Nullable StatsCounter stats, byte[] leaseKey, byte[] token) {
+		Long released = run(stats, "DEL",
+				(connection) -> RedisScripts.RELEASE.run(connection, ReturnType.INTEGER, 1, leaseKey, token));
+		return released != null && released == 1;
+	}
+
+	/** {@link RedisScripts#EXTEND}: whether {@code token} still held the lease. */
+	boolean extend(@Nullable StatsCounter stats, byte[] leaseKey, byte[] token, byte[] leaseMillis) {
+		Long extended = run(stats, "PEXPIRE", (connection) -> RedisScripts.EXTEND.run(connection, ReturnType.INTEGER, 1,
+				leaseKey, token, leaseMillis));
+		return extended != null && extended == 1;
+	}
+
+	/**
+	 * Remove every key that matches {@code pattern}, with {@code SCAN} and batches of
+	 * {@code UNLINK}, never {@code KEYS}.
+	 * @return how many keys were removed
+	 */
+	long clear(StatsCounter stats, byte[] pattern) {
+		return run(stats, "SCAN/UNLINK", (connection) -> {
+			long count = 0;
+			List<byte[]> batch = new ArrayList<>(CLEAR_BATCH);
+			try (Cursor<byte[]> keys = connection.keyCommands()
+				.scan(ScanOptions.scanOptions().match(pattern).count(1000).build())) {
+				while (keys.hasNext()) {
+					batch.add(keys.next());
+					if (batch.size() == CLEAR_BATCH) {
+						count += unlink(connection, batch);
+					}
+				}
+				// Before the cursor closes: closing it closes a dedicated connection.
+				count += unlink(connection, batch);
+			}
+			return count;
+		});
+	}
+
+	private static long unlink(RedisConnection connection, List<byte[]> batch) {
+		if (batch.isEmpty()) {
+			return 0;
+		}
+		Long removed = connection.keyCommands().unlink(batch.toArray(byte[][]::new));
+		batch.clear();
+		return (removed != null) ? removed : 0;
+	}
+
+	/** {@code PUBLISH}: how many subscribers received the message. */
+	@Nullable Long publish(@Nullable StatsCounter stats, byte[] channel, byte[] message) {
+		return run(stats, "PUBLISH", (connection) -> connection.publish(channel, message));
+	}
+
+	/**
+	 * Run a command, through the circuit breaker. A failure is counted in {@code stats}
+	 * and becomes a {@link RemoteTierException}. An error reply that a retry cannot fix
+	 * ({@code WRONGTYPE}, {@code OOM}, ...) proves that Redis answers: it counts as a
+	 * success for the circuit.
+	 */
+	<T> T run(@Nullable StatsCounter stats, String command, Function<RedisConnection, T> action) {
+		if (!this.breaker.tryAcquirePermission()) {
+			if (stats != null) {
+				stats.record(Counter.REDIS_ERRORS);
+			}
+			throw new CircuitOpenException("Redis is unavailable (circuit open after repeated failures); "
+					+ "serving from the local tier, retrying every " + this.settings.retryInterval());
+		}
+		long start = System.nanoTime();
+		boolean recorded = false;
+		try (RedisConnection connection = this.connectionFactory.getConnection()) {
+			T result = action.apply(connection);
+			this.breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+			recorded = true;
+			return result;
+		}
+		catch (RuntimeException ex) {
+			if (stats != null) {
+				stats.record(Counter.REDIS_ERRORS);
+			}
+			if (!recorded) {
+				recorded = true;
+				if (isCommandError(ex)) {
+					this.breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+				}
+				else {
+					this.lastFailure = String.valueOf(ex.getMessage());
+					this.breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, ex);
+				}
+			}
+			throw new RemoteTierException("Redis " + command + " failed: " + ex.getMessage(), ex);
+		}
+		finally {
+			if (!recorded) {
+				// An Error: neither a success nor a failure, but a trial must not hang.
+				this.breaker.releasePermission();
+			}
+		}
+	}
+
+	/**
+	 * Return whether {@code ex} is an error reply about the command itself, not a
+	 * connection failure or a timeout.
+	 */
+	static boolean isCommandError(Throwable ex) {
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			if (cause instanceof RedisConnectionFailureException || cause instanceof QueryTimeoutException) {
+				return false;
+			}
+		}
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			String message = cause.getMessage();
+			if (message != null) {
+				int space = message.indexOf(' ');
+				if (space > 0 && COMMAND_ERRORS.contains(message.substring(0, space))) {
+					return true;
+				}
+			}
+		}
+		return false;
+	}
+
+}

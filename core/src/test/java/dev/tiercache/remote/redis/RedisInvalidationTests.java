@@ -1,0 +1,123 @@
+package dev.tiercache.remote.redis;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import dev.tiercache.TierCache;
+import dev.tiercache.remote.redis.EventMessage.Type;
+import dev.tiercache.stats.Counter;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * What reaches the hot copies of the other nodes when a node writes: invalidations by the
+ * key's Redis name, whatever the Java type of the key.
+ */
+class RedisInvalidationTests {
+
+	private final RedisNodes nodes = new RedisNodes();
+
+	@AfterEach
+	void stop() {
+		this.nodes.close();
+	}
+
+	@Test
+	void evictionByAKeyOfAnotherTypeDropsTheHotCopiesOfEveryNode() {
+		TierCache first = this.nodes.node();
+		TierCache second = this.nodes.node();
+		TierCache admin = this.nodes.node();
+		first.put(150L, "book");
+		assertThat(second.get(150L, String.class)).isEqualTo("book");
+		assertThat(admin.get(150L, String.class)).isEqualTo("book");
+		// As the actuator endpoint does: the key arrives as text.
+		admin.evict("150");
+		assertThat(second.get(150L)).as("hot copy of 150L on another node").isNull();
+		assertThat(admin.get(150L)).as("hot copy of 150L on the evicting node").isNull();
+	}
+
+	@Test
+	void writeByAKeyOfAnotherTypeReplacesTheHotCopiesOfEveryNode() {
+		TierCache first = this.nodes.node();
+		TierCache second = this.nodes.node();
+		first.put(150L, "old");
+		assertThat(second.get(150L, String.class)).isEqualTo("old");
+		first.put("150", "new");
+		assertThat(second.get(150L, String.class)).isEqualTo("new");
+	}
+
+	@Test
+	void invalidationTooLargeToReadClearsTheReceiversHotTierAndIsAcknowledged() throws Exception {
+		TierCache cache = this.nodes.node();
+		cache.put("k", "v");
+		assertThat(cache.get("k", String.class)).isEqualTo("v");
+		assertThat(cache.getLocalTier().hotContains("k")).isTrue();
+		BlockingQueue<byte[]> acks = new LinkedBlockingQueue<>();
+		RedisMessageListenerContainer listener = new RedisMessageListenerContainer();
+		listener.setConnectionFactory(this.nodes.connectionFactory());
+		listener.addMessageListener((message, pattern) -> acks.add(message.getBody()),
+				new ChannelTopic("test:acks:another-node"));
+		listener.afterPropertiesSet();
+		listener.start();
+		try {
+			byte[] name = new byte[EventMessage.MAX_SIZE];
+			Arrays.fill(name, (byte) 'k');
+			byte[] oversized = new EventMessage(Type.INVALIDATE, "another-node", 7, "books", name).encode();
+			try (RedisConnection connection = this.nodes.connection()) {
+				connection.publish(RedisNodes.utf8("test:events"), oversized);
+			}
+			byte[] ack = acks.poll(10, TimeUnit.SECONDS);
+			assertThat(ack).as("acknowledgement").isNotNull();
+			assertThat(EventMessage.decode(ack).id()).isEqualTo(7);
+			assertThat(cache.getLocalTier().hotContains("k")).as("hot copy after an unreadable invalidation").isFalse();
+			assertThat(this.nodes.tier(0).view().details().get("rejectedPayloads")).isEqualTo(1L);
+		}
+		finally {
+			listener.destroy();
+		}
+	}
+
+	@Test
+	void evictionOfAKeyWithAHugeNameReachesEveryNode() {
+		TierCache first = this.nodes.node();
+		TierCache second = this.nodes.node();
+		String huge = "k".repeat(EventMessage.MAX_SIZE + 1);
+		first.put(huge, "v");
+		assertThat(second.get(huge, String.class)).isEqualTo("v");
+		first.evict(huge);
+		assertThat(second.get(huge)).as("hot copy of the huge key on another node").isNull();
+	}
+
+	@Test
+	void invalidationWhosePublishFailedIsSentAgainWithoutWaitingForARecovery() {
+		// A Redis user that may write entries but not publish, until the test lets it.
+		this.nodes.execute("ACL", "SETUSER", "writer", "on", ">secret", "~*", "&*", "+@all", "-publish");
+		TierCache writer = this.nodes.nodeAs("writer", "secret");
+		TierCache reader = this.nodes.node();
+		writer.put("k", "old");
+		assertThat(reader.get("k", String.class)).isEqualTo("old");
+		writer.put("k", "new");
+		assertThat(writer.getStats().count(Counter.REDIS_ERRORS)).as("failed PUBLISH").isPositive();
+		// Several heartbeats (each may try again) before Redis takes it.
+		long errors = writer.getStats().count(Counter.REDIS_ERRORS);
+		await().atMost(Duration.ofSeconds(5)).until(() -> writer.getStats().count(Counter.REDIS_ERRORS) >= errors + 3);
+		assertThat(reader.get("k", String.class)).as("the reader's copy while the writer may not publish")
+			.isEqualTo("old");
+		this.nodes.execute("ACL", "SETUSER", "writer", "+publish");
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(reader.get("k", String.class))
+				.as("the reader's copy, after the publish failed once")
+				.isEqualTo("new"));
+	}
+
+}
