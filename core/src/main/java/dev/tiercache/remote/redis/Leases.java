@@ -2,19 +2,23 @@ package dev.tiercache.remote.redis;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import dev.tiercache.codec.CodecException;
 import dev.tiercache.local.CacheEntry;
+import dev.tiercache.remote.RemoteTier.AsyncLoader;
 import dev.tiercache.remote.RemoteTier.Loader;
 import dev.tiercache.remote.RemoteTierException;
 import dev.tiercache.remote.redis.EventMessage.Type;
 import dev.tiercache.stats.Counter;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Single-flight across the cluster: one caller per missing key takes the key's lease
@@ -71,22 +75,7 @@ final class Leases {
 			while (true) {
 				loaded = this.loadWaiters.computeIfAbsent(valueKey, (k) -> new CompletableFuture<>());
 				byte[] token = RedisKeys.ascii(this.nodeId + ":" + ThreadLocalRandom.current().nextLong());
-				List<Object> reply;
-				try {
-					reply = this.commands.fetchOrLease(registration.stats(), value, lease, registration.idleTtl(),
-							token, leaseMillis);
-				}
-				catch (CircuitOpenException ex) {
-					throw ex;
-				}
-				catch (RemoteTierException ex) {
-					// Redis may still run the script after this node stopped waiting for
-					// its
-					// reply, and take the lease for a caller that loads locally by then:
-					// every other node would wait for that lease until it expires.
-					this.held.releaseLater(registration.stats(), lease, token);
-					throw ex;
-				}
+				List<Object> reply = fetchOrLease(registration, value, lease, token, leaseMillis);
 				if (reply != null && reply.size() == 2) {
 					CacheEntry stored = this.entries.read(registration, reply);
 					if (stored != null) {
@@ -112,6 +101,116 @@ final class Leases {
 				this.loadWaiters.remove(valueKey, loaded);
 			}
 		}
+	}
+
+	/**
+	 * {@link #fetchOrLoad} without a thread that waits: Redis commands (short) run on
+	 * {@code executor}, the wait for another node's load is a future completed by its
+	 * "loaded" message or by the re-check timer, and the loader's own future is not
+	 * waited for.
+	 */
+	CompletableFuture<CacheEntry> fetchOrLoadAsync(Registration registration, String cache, String valueKey,
+			AsyncLoader loader, Executor executor, boolean waited) {
+		byte[] value = RedisKeys.utf8(valueKey);
+		byte[] lease = RedisKeys.leaseKey(valueKey);
+		byte[] leaseMillis = RedisKeys.ascii(Long.toString(this.settings.leaseTimeout().toMillis()));
+		return CompletableFuture.supplyAsync(() -> {
+			while (true) {
+				CompletableFuture<Void> loaded = this.loadWaiters.computeIfAbsent(valueKey,
+						(k) -> new CompletableFuture<>());
+				byte[] token = RedisKeys.ascii(this.nodeId + ":" + ThreadLocalRandom.current().nextLong());
+				List<Object> reply = fetchOrLease(registration, value, lease, token, leaseMillis);
+				if (reply != null && reply.size() == 2) {
+					CacheEntry stored = this.entries.read(registration, reply);
+					if (stored != null) {
+						return new Attempt(stored, null, loaded);
+					}
+					this.commands.unlink(registration.stats(), value);
+					continue;
+				}
+				boolean leased = reply != null && reply.size() == 1 && Long.valueOf(1).equals(reply.get(0));
+				return new Attempt(null, leased ? token : null, loaded);
+			}
+		}, executor).thenCompose((attempt) -> {
+			if (attempt.stored() != null) {
+				this.loadWaiters.remove(valueKey, attempt.loaded());
+				return CompletableFuture.completedFuture(attempt.stored());
+			}
+			if (attempt.token() != null) {
+				this.loadWaiters.remove(valueKey, attempt.loaded());
+				return loadUnderLeaseAsync(registration, cache, valueKey, value, lease, attempt.token(), loader,
+						executor);
+			}
+			if (!waited) {
+				registration.stats().record(Counter.LEASE_WAITS);
+			}
+			// As long as the lease lives: its holder extends it while it loads.
+			return attempt.loaded()
+				.copy()
+				.completeOnTimeout(null, RECHECK_NANOS, TimeUnit.NANOSECONDS)
+				.thenCompose((ignored) -> {
+					this.loadWaiters.remove(valueKey, attempt.loaded());
+					return fetchOrLoadAsync(registration, cache, valueKey, loader, executor, true);
+				});
+		});
+	}
+
+	private CompletableFuture<CacheEntry> loadUnderLeaseAsync(Registration registration, String cache, String valueKey,
+			byte[] value, byte[] lease, byte[] token, AsyncLoader loader, Executor executor) {
+		HeldLeases.Extension extension = this.held.keep(registration.stats(), lease, token);
+		CompletableFuture<CacheEntry> loading;
+		try {
+			loading = loader.load();
+		}
+		catch (RuntimeException | Error ex) {
+			loading = CompletableFuture.failedFuture(ex);
+		}
+		return loading.handleAsync((loaded, failure) -> {
+			if (failure != null) {
+				extension.close();
+				this.held.release(registration.stats(), lease, token);
+				this.invalidator.publishQuietly(registration, Type.LOADED, cache, RedisKeys.utf8(valueKey));
+				throw (failure instanceof CompletionException completion) ? completion
+						: new CompletionException(failure);
+			}
+			try {
+				store(registration, value, lease, token, loaded);
+			}
+			finally {
+				extension.close();
+			}
+			this.invalidator.publishQuietly(registration, Type.LOADED, cache, RedisKeys.utf8(valueKey));
+			return loaded;
+		}, executor);
+	}
+
+	/**
+	 * The script that returns the value or takes the lease; a lease taken by a script
+	 * whose reply this node no longer waited for is released later.
+	 */
+	private @Nullable List<Object> fetchOrLease(Registration registration, byte[] value, byte[] lease, byte[] token,
+			byte[] leaseMillis) {
+		try {
+			return this.commands.fetchOrLease(registration.stats(), value, lease, registration.idleTtl(), token,
+					leaseMillis);
+		}
+		catch (CircuitOpenException ex) {
+			throw ex;
+		}
+		catch (RemoteTierException ex) {
+			// Redis may still run the script after this node stopped waiting for its
+			// reply, and take the lease for a caller that loads locally by then: every
+			// other node would wait for that lease until it expires.
+			this.held.releaseLater(registration.stats(), lease, token);
+			throw ex;
+		}
+	}
+
+	/**
+	 * What one look at Redis found: the stored entry, a lease this node took, or neither
+	 * (another node loads; wait for {@code loaded}).
+	 */
+	private record Attempt(@Nullable CacheEntry stored, byte @Nullable [] token, CompletableFuture<Void> loaded) {
 	}
 
 	private CacheEntry loadUnderLease(Registration registration, String cache, String valueKey, byte[] value,

@@ -1,10 +1,13 @@
 package dev.tiercache.remote.redis;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -45,6 +48,8 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 	private static final Log logger = LogFactory.getLog(RedisRemoteTier.class);
 
 	private static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
+
+	private static final Duration MIN_PAUSE_TOLERANCE = Duration.ofSeconds(2);
 
 	private final RedisTierSettings settings;
 
@@ -259,6 +264,23 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 	@Override
 	public CacheEntry fetchOrLoad(String cache, Object key, Loader loader) {
 		return this.leases.fetchOrLoad(registration(cache), cache, this.keys.valueKey(cache, key), loader);
+	}
+
+	@Override
+	public CompletableFuture<CacheEntry> fetchOrLoadAsync(String cache, Object key, AsyncLoader loader,
+			Executor executor) {
+		return this.leases.fetchOrLoadAsync(registration(cache), cache, this.keys.valueKey(cache, key), loader,
+				executor, false);
+	}
+
+	/**
+	 * Two seconds, or eight invalidation timeouts if longer: past the time writers wait
+	 * for this node's acknowledgement.
+	 */
+	@Override
+	public Duration pauseTolerance() {
+		Duration acks = this.settings.invalidationTimeout().multipliedBy(8);
+		return (acks.compareTo(MIN_PAUSE_TOLERANCE) > 0) ? acks : MIN_PAUSE_TOLERANCE;
 	}
 
 	@Override

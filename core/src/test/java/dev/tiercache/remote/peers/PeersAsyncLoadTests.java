@@ -2,13 +2,13 @@ package dev.tiercache.remote.peers;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.tiercache.RemoteThreads;
 import dev.tiercache.TierCache;
 import dev.tiercache.TierCacheConfiguration;
 import dev.tiercache.TierCacheManager;
@@ -72,27 +72,13 @@ class PeersAsyncLoadTests {
 				return CompletableFuture.completedFuture("loaded by the owner");
 			}));
 		}
-		assertThat(threadsWaitingInTiercache()).as("threads held by %d pending loads", 2 * KEYS).isLessThan(5);
+		assertThat(RemoteThreads.busy()).as("threads held by %d pending loads", 2 * KEYS).isLessThan(5);
 		database.forEach((key, value) -> value.complete("value of " + key));
 		for (int i = 0; i < results.size(); i++) {
 			String key = keys.get(i % KEYS);
 			assertThat(results.get(i)).succeedsWithin(Duration.ofSeconds(10)).isEqualTo("value of " + key);
 		}
 		assertThat(loads).hasValue(KEYS);
-	}
-
-	/**
-	 * Threads of tiercache's pools that are inside tiercache's code (an idle pool thread
-	 * is not).
-	 */
-	private static long threadsWaitingInTiercache() {
-		return Thread.getAllStackTraces()
-			.entrySet()
-			.stream()
-			.filter((thread) -> thread.getKey().getName().startsWith("tiercache-remote-"))
-			.filter((thread) -> Arrays.stream(thread.getValue())
-				.anyMatch((frame) -> frame.getClassName().startsWith("dev.tiercache")))
-			.count();
 	}
 
 }
