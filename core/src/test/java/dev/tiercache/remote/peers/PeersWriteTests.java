@@ -171,7 +171,8 @@ class PeersWriteTests {
 			.getProtocolStack()
 			.insertProtocol(slow, ProtocolStack.Position.ABOVE, UNICAST3.class);
 		writer.evict(key);
-		assertThat(slow.held()).isEqualTo(2);
+		// The eviction and the invalidation, and perhaps the first follow-up already.
+		assertThat(slow.held()).isGreaterThanOrEqualTo(2);
 		assertThat(reader.get(key).get()).as("a read from the owner that has not applied the eviction")
 			.isEqualTo("old");
 		slow.release();
