@@ -16,6 +16,7 @@ import dev.tiercache.codec.CodecException;
 import dev.tiercache.codec.KeyNames;
 import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.local.CacheEntry;
+import dev.tiercache.remote.Rejections;
 import dev.tiercache.remote.peers.PeerMessage.Type;
 import dev.tiercache.stats.Counter;
 import org.jgroups.Address;

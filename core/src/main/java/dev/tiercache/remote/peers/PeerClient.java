@@ -7,6 +7,7 @@ import java.util.concurrent.Executor;
 import dev.tiercache.codec.CodecException;
 import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.local.CacheEntry;
+import dev.tiercache.remote.Rejections;
 import dev.tiercache.remote.RemoteTier.AsyncLoader;
 import dev.tiercache.remote.RemoteTier.Loader;
 import dev.tiercache.remote.RemoteTierException;

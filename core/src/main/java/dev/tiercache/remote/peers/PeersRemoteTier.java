@@ -20,6 +20,7 @@ import dev.tiercache.codec.CodecException;
 import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.local.CacheEntry;
 import dev.tiercache.remote.ClusterView;
+import dev.tiercache.remote.Rejections;
 import dev.tiercache.remote.RemoteTier;
 import dev.tiercache.remote.RemoteTierException;
 import dev.tiercache.stats.StatsCounter;

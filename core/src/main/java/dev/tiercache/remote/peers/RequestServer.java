@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 import dev.tiercache.codec.CodecException;
 import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.local.CacheEntry;
+import dev.tiercache.remote.Rejections;
 import dev.tiercache.remote.peers.PeerMessage.Type;
 import dev.tiercache.stats.Counter;
 import org.apache.commons.logging.Log;

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeoutException;
 
 import dev.tiercache.codec.CodecException;
 import dev.tiercache.local.CacheEntry;
+import dev.tiercache.remote.Rejections;
 import dev.tiercache.remote.RemoteTier.AsyncLoader;
 import dev.tiercache.remote.RemoteTier.Loader;
 import dev.tiercache.remote.RemoteTierException;

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 import dev.tiercache.remote.ClusterView;
+import dev.tiercache.remote.Rejections;
 
 /**
  * Redis mode as the endpoint and health see it: Redis stores every key; this node is the

@@ -19,6 +19,7 @@ import dev.tiercache.codec.KeyNames;
 import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.local.CacheEntry;
 import dev.tiercache.remote.ClusterView;
+import dev.tiercache.remote.Rejections;
 import dev.tiercache.remote.RemoteTier;
 import dev.tiercache.remote.RemoteTierException;
 import dev.tiercache.stats.StatsCounter;

@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import dev.tiercache.codec.CodecException;
 import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.local.CacheEntry;
+import dev.tiercache.remote.Rejections;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
+import dev.tiercache.remote.Rejections;
 import dev.tiercache.remote.RemoteTierException;
 import dev.tiercache.remote.redis.EventMessage.Type;
 import org.apache.commons.logging.Log;

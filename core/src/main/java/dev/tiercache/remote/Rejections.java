@@ -1,4 +1,4 @@
-package dev.tiercache.remote.redis;
+package dev.tiercache.remote;
 
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -15,13 +15,18 @@ import org.jspecify.annotations.Nullable;
  *
  * @author tiercache
  */
-final class Rejections {
+public final class Rejections {
 
 	private static final Log logger = LogFactory.getLog(Rejections.class);
 
 	private final AtomicLong count = new AtomicLong();
 
-	void record(@Nullable StatsCounter stats, CodecException ex) {
+	/**
+	 * Count a refused payload (in {@code stats} too, if given) and log it, paced.
+	 * @param stats the cache's statistics, or {@code null} if no cache is known
+	 * @param ex why it was refused
+	 */
+	public void record(@Nullable StatsCounter stats, CodecException ex) {
 		if (stats != null) {
 			stats.record(Counter.REJECTED_PAYLOADS);
 		}
@@ -31,7 +36,11 @@ final class Rejections {
 		}
 	}
 
-	long count() {
+	/**
+	 * Return how many payloads were refused.
+	 * @return the count
+	 */
+	public long count() {
 		return this.count.get();
 	}
 
