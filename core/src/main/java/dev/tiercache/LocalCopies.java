@@ -4,6 +4,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 
 import dev.tiercache.codec.CodecException;
+import dev.tiercache.codec.KeyNames;
 import dev.tiercache.flight.Flight;
 import dev.tiercache.flight.SingleFlight;
 import dev.tiercache.local.CacheEntry;
@@ -73,6 +74,10 @@ final class LocalCopies {
 				// Moved first, so that a fetch of a key of this name that is not in hot
 				// yet is not admitted after this.
 				LocalCopies.this.invalidations.incrementAndGet();
+				// A load of a key of this name under way here began before the write:
+				// later
+				// callers must not join it.
+				LocalCopies.this.flights.forgetIf((key) -> name.equals(KeyNames.nameOrNull(key)));
 				LocalCopies.this.tier.removeHotNamed(name, LocalCopies.this.flights::forget);
 			}
 

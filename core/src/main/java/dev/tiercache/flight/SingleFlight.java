@@ -186,6 +186,16 @@ public final class SingleFlight<V> {
 	}
 
 	/**
+	 * Forget the flights of every key that {@code keys} accepts, as
+	 * {@link #forget(Object)} does for one key. Walks the flights under way, which are
+	 * few.
+	 * @param keys which keys to forget
+	 */
+	public void forgetIf(Predicate<Object> keys) {
+		this.flights.keySet().removeIf(keys);
+	}
+
+	/**
 	 * Forget every flight and run {@code clear} while no result can be admitted.
 	 * @param clear removes the entries
 	 */
