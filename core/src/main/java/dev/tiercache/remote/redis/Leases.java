@@ -1,5 +1,6 @@
 package dev.tiercache.remote.redis;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -32,6 +33,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class Leases {
 
+	private static final byte[] NEVER_CLEARED = new byte[0];
+
 	/** Waiters for a lease re-check Redis at least this often, even without a message. */
 	private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -49,11 +52,14 @@ final class Leases {
 
 	private final HeldLeases held;
 
+	private final RedisKeys keys;
+
 	private final ConcurrentMap<String, CompletableFuture<Void>> loadWaiters = new ConcurrentHashMap<>();
 
-	Leases(RedisCommands commands, StoredEntries entries, RedisTierSettings settings, String nodeId,
+	Leases(RedisCommands commands, RedisKeys keys, StoredEntries entries, RedisTierSettings settings, String nodeId,
 			Invalidator invalidator, Rejections rejections, HeldLeases held) {
 		this.commands = commands;
+		this.keys = keys;
 		this.held = held;
 		this.settings = settings;
 		this.nodeId = nodeId;
@@ -159,6 +165,8 @@ final class Leases {
 	private CompletableFuture<CacheEntry> loadUnderLeaseAsync(Registration registration, String cache, String valueKey,
 			byte[] value, byte[] lease, byte[] token, AsyncLoader loader, Executor executor) {
 		HeldLeases.Extension extension = this.held.keep(registration.stats(), lease, token);
+		byte[] clears = this.keys.clearsKey(cache);
+		byte @Nullable [] clearsBefore = clearsNow(registration, clears);
 		CompletableFuture<CacheEntry> loading;
 		try {
 			loading = loader.load();
@@ -175,7 +183,7 @@ final class Leases {
 						: new CompletionException(failure);
 			}
 			try {
-				store(registration, value, lease, token, loaded);
+				store(registration, value, lease, token, loaded, clears, clearsBefore);
 			}
 			finally {
 				extension.close();
@@ -217,6 +225,8 @@ final class Leases {
 	private CacheEntry loadUnderLease(Registration registration, String cache, String valueKey, byte[] value,
 			byte[] lease, byte[] token, Loader loader) {
 		HeldLeases.Extension extension = this.held.keep(registration.stats(), lease, token);
+		byte[] clears = this.keys.clearsKey(cache);
+		byte @Nullable [] clearsBefore = clearsNow(registration, clears);
 		CacheEntry loaded;
 		try {
 			loaded = loader.load();
@@ -229,7 +239,7 @@ final class Leases {
 			throw ex;
 		}
 		try {
-			store(registration, value, lease, token, loaded);
+			store(registration, value, lease, token, loaded, clears, clearsBefore);
 		}
 		finally {
 			// Extended until now: a slow encoding of a large value keeps the lease too.
@@ -239,15 +249,27 @@ final class Leases {
 		return loaded;
 	}
 
-	private void store(Registration registration, byte[] value, byte[] lease, byte[] token, CacheEntry loaded) {
-		if (!loaded.isStorable()) {
+	/**
+	 * Store a value loaded under a lease, unless the lease ended. A clear is not atomic
+	 * with the lease ({@code SCAN} may have passed the key while the lease still stood),
+	 * so the cache's clear count, read before the loader ran, is read again after the
+	 * store: if a clear began meanwhile, the stored value is removed. A clear that begins
+	 * later finds the stored value in its {@code SCAN}.
+	 */
+	private void store(Registration registration, byte[] value, byte[] lease, byte[] token, CacheEntry loaded,
+			byte[] clears, byte @Nullable [] clearsBefore) {
+		if (!loaded.isStorable() || clearsBefore == null) {
+			// Nothing to store, or no way to tell whether a clear overtakes the store.
 			this.held.release(registration.stats(), lease, token);
 			return;
 		}
 		try {
 			byte[] bytes = this.entries.encode(loaded.get());
-			this.commands.storeIfLeased(registration.stats(), value, lease, bytes, RedisKeys.ttlArgument(loaded),
-					token);
+			boolean stored = this.commands.storeIfLeased(registration.stats(), value, lease, bytes,
+					RedisKeys.ttlArgument(loaded), token);
+			if (stored && !Arrays.equals(clearsBefore, clearsNow(registration, clears))) {
+				this.commands.unlink(registration.stats(), value);
+			}
 		}
 		catch (CodecException ex) {
 			this.rejections.record(registration.stats(), ex);
@@ -258,6 +280,20 @@ final class Leases {
 			// make the other nodes wait until it expires: release it, on the lease
 			// thread, so that this caller does not wait for Redis again.
 			this.held.releaseLater(registration.stats(), lease, token);
+		}
+	}
+
+	/**
+	 * The cache's clear count now (empty if it was never cleared), or {@code null} if
+	 * Redis did not answer.
+	 */
+	private byte @Nullable [] clearsNow(Registration registration, byte[] clears) {
+		try {
+			byte[] count = this.commands.get(registration.stats(), clears);
+			return (count != null) ? count : NEVER_CLEARED;
+		}
+		catch (RemoteTierException ex) {
+			return null;
 		}
 	}
 

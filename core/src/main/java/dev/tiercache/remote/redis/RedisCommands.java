@@ -131,6 +131,14 @@ final class RedisCommands {
 		return removed != null && removed > 0;
 	}
 
+	byte @Nullable [] get(StatsCounter stats, byte[] key) {
+		return run(stats, "GET", (connection) -> connection.stringCommands().get(key));
+	}
+
+	void increment(StatsCounter stats, byte[] key) {
+		run(stats, "INCR", (connection) -> connection.stringCommands().incr(key));
+	}
+
 	void unlink(StatsCounter stats, byte[] key) {
 		run(stats, "UNLINK", (connection) -> connection.keyCommands().unlink(key));
 	}

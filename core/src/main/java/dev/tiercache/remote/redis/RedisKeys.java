@@ -81,6 +81,14 @@ final class RedisKeys {
 		return utf8(valueKey + ":lock");
 	}
 
+	/**
+	 * Return the key that counts the clears of {@code cache}; outside the cache's own
+	 * keys, so that a clear does not remove it.
+	 */
+	byte[] clearsKey(String cache) {
+		return utf8(this.prefix + "clears:" + escape(cache));
+	}
+
 	/** A {@code SCAN MATCH} pattern of every key of {@code cache}. */
 	byte[] cachePattern(String cache) {
 		return utf8(escapeGlob(this.prefix + escape(cache) + "::") + "*");

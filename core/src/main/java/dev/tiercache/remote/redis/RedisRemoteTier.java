@@ -119,8 +119,8 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 		this.entries = new StoredEntries(codec, this.rejections);
 		this.invalidator = new Invalidator(this.commands, this.keys, settings, this.nodeId, this.pending);
 		this.held = new HeldLeases(this.commands, settings);
-		this.leases = new Leases(this.commands, this.entries, settings, this.nodeId, this.invalidator, this.rejections,
-				this.held);
+		this.leases = new Leases(this.commands, this.keys, this.entries, settings, this.nodeId, this.invalidator,
+				this.rejections, this.held);
 		this.subscription = new Subscription(connectionFactory, settings, this.commands, this.keys, this.nodeId,
 				this::onEvent, this.invalidator::acknowledged, this::subscriptionGap, this.rejections);
 		this.view = new RedisClusterView(nodeName, this.commands, this.subscription, this.pending, this.rejections,
@@ -342,6 +342,9 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 		Registration registration = registration(cache);
 		long removed;
 		try {
+			// Counted first: a load that overlaps the clear sees the count move, and
+			// removes what it stored (Leases).
+			this.commands.increment(registration.stats(), this.keys.clearsKey(cache));
 			removed = this.commands.clear(registration.stats(), this.keys.cachePattern(cache));
 		}
 		catch (RemoteTierException ex) {
