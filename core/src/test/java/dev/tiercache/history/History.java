@@ -59,7 +59,7 @@ public final class History {
 	 * lost) from {@code started} until {@code ended}.
 	 */
 	public void cutOff(String node, long started, long ended) {
-		this.windows.add(new Window(node, "cut off " + node, started, ended));
+		this.windows.add(new Window(Fault.CUT_OFF, node, "cut off " + node, started, ended));
 	}
 
 	/**
@@ -68,7 +68,28 @@ public final class History {
 	 * then.
 	 */
 	public void unstable(String cause, long started, long ended) {
-		this.windows.add(new Window(null, cause, started, ended));
+		this.windows.add(new Window(Fault.UNSTABLE, null, cause, started, ended));
+	}
+
+	/**
+	 * Record that the shared remote store (Redis) did not answer, or its answers could
+	 * not yet be relied on, from {@code started} until {@code ended}: a write that
+	 * overlaps the window may reach the other nodes (and the store) only when it ends, so
+	 * a read invoked before {@code ended} may return the value such a write replaced, and
+	 * loads may be repeated. {@code ended} is when the design promises the deferred
+	 * writes to have been replayed.
+	 */
+	public void outage(String cause, long started, long ended) {
+		this.windows.add(new Window(Fault.OUTAGE, null, cause, started, ended));
+	}
+
+	/**
+	 * Record that something happened from {@code started} until {@code ended} that the
+	 * design says nothing may be seen of (a node restarted, say): named in reports for
+	 * context, it excuses nothing.
+	 */
+	public void event(String cause, long started, long ended) {
+		this.windows.add(new Window(Fault.EVENT, null, cause, started, ended));
 	}
 
 	public List<Operation> operations() {
@@ -222,15 +243,32 @@ public final class History {
 	}
 
 	/**
+	 * What a {@link Window} records, and so what it excuses.
+	 */
+	public enum Fault {
+
+		/** A member cut off from the others ({@link #cutOff}). */
+		CUT_OFF,
+		/** Membership changing ({@link #unstable}). */
+		UNSTABLE,
+		/** The remote store not answering ({@link #outage}). */
+		OUTAGE,
+		/** Context only: excuses nothing ({@link #event}). */
+		EVENT
+
+	}
+
+	/**
 	 * A time window in which a fault was active.
 	 *
+	 * @param fault what kind of fault
 	 * @param node the member that was cut off, or {@code null} when membership was
 	 * unstable
 	 * @param cause what happened
 	 * @param started when it began
 	 * @param ended when the cluster had settled again
 	 */
-	public record Window(@Nullable String node, String cause, long started, long ended) {
+	public record Window(Fault fault, @Nullable String node, String cause, long started, long ended) {
 
 		public boolean overlaps(long from, long to) {
 			return from <= this.ended && to >= this.started;

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
+import dev.tiercache.history.History.Fault;
 import dev.tiercache.history.History.Kind;
 import dev.tiercache.history.History.Load;
 import dev.tiercache.history.History.Operation;
@@ -46,6 +47,15 @@ import org.jspecify.annotations.Nullable;
  * if they are staler than {@code hot-ttl}; writes made on it while it was cut off bound
  * nothing.
  *
+ * <p>
+ * While the shared remote store does not answer ({@link History#outage}), a write that
+ * overlaps the outage may reach the store and the other nodes only when the outage ends
+ * (its eviction is replayed then): a read invoked before the window ends may return the
+ * value such a write replaced, or a value it evicted; such reads are tolerated, counted
+ * and measured. A read invoked after the window ended, or made stale by a write that did
+ * not overlap an outage, is a violation as always. Loads may repeat during an outage.
+ * {@link History#event Events} excuse nothing.
+ *
  * @author tiercache
  */
 public final class HistoryChecker {
@@ -76,6 +86,12 @@ public final class HistoryChecker {
 
 	private final Map<String, Writes> removals = new HashMap<>();
 
+	private final Map<String, Writes> firmWrites = new HashMap<>();
+
+	private final Map<String, Writes> firmRemovals = new HashMap<>();
+
+	private final long[] outageTolerated = new long[4];
+
 	private final Map<String, Sources> sources = new HashMap<>();
 
 	private final List<Violation> violations = new ArrayList<>();
@@ -100,6 +116,9 @@ public final class HistoryChecker {
 				.toList();
 			this.writes.put(key, new Writes(bounding, key));
 			this.removals.put(key, new Writes(bounding.stream().filter((w) -> w.kind() != Kind.PUT).toList(), key));
+			List<Operation> firm = bounding.stream().filter((w) -> outageOf(w) == null).toList();
+			this.firmWrites.put(key, new Writes(firm, key));
+			this.firmRemovals.put(key, new Writes(firm.stream().filter((w) -> w.kind() != Kind.PUT).toList(), key));
 			this.sources.put(key, new Sources(key, this.operations, this.loads));
 		}
 	}
@@ -138,8 +157,14 @@ public final class HistoryChecker {
 		Window cut = cutOff(operation);
 		long strictly = (cut != null) ? Math.min(cut.started(), operation.invoked()) : operation.invoked();
 		String origin = (load != null) ? load.toString() : put.toString();
-		Operation stale = olderThanAWrite(operation.key(), load, put, strictly);
-		Operation evicted = evictedBefore(operation, strictly);
+		Operation stale = olderThanAWrite(this.firmWrites, operation.key(), load, put, strictly);
+		Operation evicted = evictedBefore(this.firmRemovals, operation, strictly);
+		if (stale == null) {
+			stale = deferred(operation, olderThanAWrite(this.writes, operation.key(), load, put, strictly), 0);
+		}
+		if (evicted == null) {
+			evicted = deferred(operation, evictedBefore(this.removals, operation, strictly), 1);
+		}
 		if (stale != null) {
 			violation(STALE, describe(operation, origin, stale));
 		}
@@ -147,8 +172,8 @@ public final class HistoryChecker {
 			violation(RESURRECTED, describe(operation, origin, evicted) + "; no load or put of the key since");
 		}
 		if (cut != null && stale == null && evicted == null) {
-			Operation late = olderThanAWrite(operation.key(), load, put, operation.invoked());
-			late = (late != null) ? late : evictedBefore(operation, operation.invoked());
+			Operation late = olderThanAWrite(this.writes, operation.key(), load, put, operation.invoked());
+			late = (late != null) ? late : evictedBefore(this.removals, operation, operation.invoked());
 			if (late != null) {
 				long lag = operation.invoked() - late.completed();
 				long[] measured = this.tolerated.computeIfAbsent(operation.node(), (node) -> new long[2]);
@@ -162,11 +187,42 @@ public final class HistoryChecker {
 	}
 
 	/**
+	 * A write that {@code read} is stale against (or that evicted what it returned) and
+	 * that overlapped an outage: {@code null}, counted as tolerated, if the read was
+	 * invoked before the outage's window ended, else the write.
+	 * @param kind 0 for a stale read, 1 for a value back after an eviction
+	 */
+	private @Nullable Operation deferred(Operation read, @Nullable Operation write, int kind) {
+		if (write == null) {
+			return null;
+		}
+		Window outage = outageOf(write);
+		if (outage == null || read.invoked() > outage.ended()) {
+			return write;
+		}
+		this.outageTolerated[kind]++;
+		if (read.node().equals(write.node())) {
+			this.outageTolerated[2]++;
+		}
+		this.outageTolerated[3] = Math.max(this.outageTolerated[3], read.invoked() - write.completed());
+		return null;
+	}
+
+	/** The outage that {@code write} overlapped (the last to end), if any. */
+	private @Nullable Window outageOf(Operation write) {
+		return this.windows.stream()
+			.filter((window) -> window.fault() == Fault.OUTAGE && window.overlaps(write.invoked(), write.completed()))
+			.max(Comparator.comparingLong(Window::ended))
+			.orElse(null);
+	}
+
+	/**
 	 * The first write, among those completed before {@code before}, that the value (made
 	 * by {@code load} or {@code put}) is older than.
 	 */
-	private @Nullable Operation olderThanAWrite(String key, @Nullable Load load, @Nullable Operation put, long before) {
-		Writes bounds = this.writes.get(key);
+	private @Nullable Operation olderThanAWrite(Map<String, Writes> writes, String key, @Nullable Load load,
+			@Nullable Operation put, long before) {
+		Writes bounds = writes.get(key);
 		int count = bounds.completedBefore(before);
 		return (load != null) ? bounds.firstFloorAbove(load.version(), count)
 				: bounds.firstInvokedAfter(put.completed(), count);
@@ -177,8 +233,8 @@ public final class HistoryChecker {
 	 * {@code before} after whose start no load of the key started and no put of it was
 	 * under way before the read completed, if any.
 	 */
-	private @Nullable Operation evictedBefore(Operation read, long before) {
-		Writes evictions = this.removals.get(read.key());
+	private @Nullable Operation evictedBefore(Map<String, Writes> removals, Operation read, long before) {
+		Writes evictions = removals.get(read.key());
 		Operation latest = evictions.latestInvoked(evictions.completedBefore(before));
 		if (latest == null || this.sources.get(read.key()).anyBetween(latest.invoked(), read.completed())) {
 			return null;
@@ -228,7 +284,8 @@ public final class HistoryChecker {
 		if (count > 0 && completedMax[count - 1] >= from) {
 			return true;
 		}
-		return this.windows.stream().anyMatch((window) -> window.overlaps(from, next.completed()));
+		return this.windows.stream()
+			.anyMatch((window) -> window.fault() != Fault.EVENT && window.overlaps(from, next.completed()));
 	}
 
 	private long invokedOf(Load load) {
@@ -254,15 +311,15 @@ public final class HistoryChecker {
 	/** Writes made on a member while it was cut off bound nothing: they may be lost. */
 	private boolean cutOffWhile(Operation write) {
 		return this.windows.stream()
-			.anyMatch((window) -> write.node().equals(window.node())
+			.anyMatch((window) -> window.fault() == Fault.CUT_OFF && write.node().equals(window.node())
 					&& window.overlaps(write.invoked(), write.completed()));
 	}
 
 	/** The cut-off window of the read's member that the read overlaps (plus hot-ttl). */
 	private @Nullable Window cutOff(Operation read) {
 		return this.windows.stream()
-			.filter((window) -> read.node().equals(window.node()) && read.completed() > window.started()
-					&& read.invoked() <= window.ended() + this.hotTtl)
+			.filter((window) -> window.fault() == Fault.CUT_OFF && read.node().equals(window.node())
+					&& read.completed() > window.started() && read.invoked() <= window.ended() + this.hotTtl)
 			.findFirst()
 			.orElse(null);
 	}
@@ -291,6 +348,13 @@ public final class HistoryChecker {
 		summary.append(this.operations.size()).append(" operations ").append(kinds).append(", ");
 		summary.append(this.loads.size()).append(" loads (").append(extraLoads).append(" too many)");
 		this.windows.forEach((window) -> summary.append("\n  fault: ").append(window));
+		if (this.outageTolerated[0] + this.outageTolerated[1] > 0) {
+			summary.append(String.format(
+					"%n  tolerated during outages: %d stale reads and %d evicted values back (%d on the writer), "
+							+ "at most %.1f ms after the write completed",
+					this.outageTolerated[0], this.outageTolerated[1], this.outageTolerated[2],
+					this.outageTolerated[3] / 1e6));
+		}
 		this.tolerated.forEach((node, measured) -> summary
 			.append(String.format("%n  tolerated on cut-off %s: %d stale reads, at most %.1f ms stale (hot-ttl %d ms)",
 					node, measured[0], measured[1] / 1e6, this.hotTtl / 1_000_000)));

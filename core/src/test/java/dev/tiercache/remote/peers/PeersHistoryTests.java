@@ -1,7 +1,5 @@
 package dev.tiercache.remote.peers;
 
-import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,6 +17,7 @@ import dev.tiercache.TierCacheManager;
 import dev.tiercache.history.Database;
 import dev.tiercache.history.History;
 import dev.tiercache.history.HistoryChecker;
+import dev.tiercache.history.HistoryRun;
 import dev.tiercache.history.Workload;
 import dev.tiercache.remote.ClusterView;
 import dev.tiercache.stats.Counter;
@@ -29,6 +28,7 @@ import org.jgroups.stack.ProtocolStack;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import static dev.tiercache.history.HistoryRun.sleepUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -64,15 +64,15 @@ class PeersHistoryTests {
 	/** How long after the views agree that entries may still be moving. */
 	private static final Duration SETTLE = Duration.ofSeconds(1);
 
-	private final long seed = Long.getLong("tiercache.history.seed", new SecureRandom().nextLong());
+	private final HistoryRun run = new HistoryRun("PeersHistoryTests");
 
-	private final int seconds = Integer.getInteger("tiercache.history.seconds", 20);
+	private final long seed = this.run.seed();
 
 	private final List<Member> started = new ArrayList<>();
 
 	private final List<Workload.Node> live = new CopyOnWriteArrayList<>();
 
-	private final History history = new History();
+	private final History history = this.run.history();
 
 	private final List<String> delays = new CopyOnWriteArrayList<>();
 
@@ -89,20 +89,10 @@ class PeersHistoryTests {
 
 	@Test
 	void randomOperationsWithMembersLeavingCrashingAndJoiningKeepEveryInvariant() throws Exception {
-		try {
-			run();
-		}
-		catch (Exception | Error ex) {
-			if (String.valueOf(ex.getMessage()).contains("seed " + this.seed)) {
-				throw ex;
-			}
-			throw new AssertionError("seed " + this.seed + ": the run itself failed: " + ex, ex);
-		}
+		this.run.run(this::run);
 	}
 
 	private void run() throws Exception {
-		System.out.println("PeersHistoryTests: seed " + this.seed + " (replay with -Dtiercache.history.seed="
-				+ this.seed + "), " + this.seconds + " s of operations");
 		for (int i = 0; i < MEMBERS; i++) {
 			this.live.add(start().node());
 		}
@@ -114,24 +104,13 @@ class PeersHistoryTests {
 		workload.start();
 		List<String> stuck;
 		try {
-			injectFaults(began + TimeUnit.SECONDS.toNanos(this.seconds));
+			injectFaults(began + TimeUnit.SECONDS.toNanos(this.run.seconds()));
 		}
 		finally {
 			stuck = workload.stop(Duration.ofSeconds(30));
 		}
 		assertThat(stuck).as("seed %d: clients stuck in an operation", this.seed).isEmpty();
-		HistoryChecker.Report report = HistoryChecker.check(this.history, HOT_TTL);
-		String described = "seed " + this.seed + ", "
-				+ report.describe(Integer.getInteger("tiercache.history.listed", 8)) + "\n  delays: " + this.delays
-				+ "\n  members: " + stats();
-		System.out.println(described);
-		System.out.printf("PeersHistoryTests: seed %d took %.1f s%n", this.seed, (System.nanoTime() - began) / 1e9);
-		if (!report.violations().isEmpty()) {
-			Path dump = Path.of("target", "history-" + this.seed + ".txt");
-			this.history.writeTo(dump);
-			System.out.println("PeersHistoryTests: the whole history is in " + dump.toAbsolutePath());
-		}
-		assertThat(report.violations()).withFailMessage(() -> described).isEmpty();
+		this.run.check(HOT_TTL, began, () -> "\n  delays: " + this.delays + "\n  members: " + stats());
 	}
 
 	/**
@@ -270,13 +249,6 @@ class PeersHistoryTests {
 					+ member.cache().getStats().count(Counter.PEER_ERRORS) + " handoff="
 					+ member.cache().getStats().count(Counter.HANDOFF_ENTRIES))
 			.collect(Collectors.joining(", "));
-	}
-
-	private static void sleepUntil(long deadline) throws InterruptedException {
-		long remaining;
-		while ((remaining = deadline - System.nanoTime()) > 0) {
-			TimeUnit.NANOSECONDS.sleep(remaining);
-		}
 	}
 
 	private enum Fault {
