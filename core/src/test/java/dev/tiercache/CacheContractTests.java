@@ -46,7 +46,8 @@ class CacheContractTests {
 		.withNullTtl(NULL_TTL);
 
 	static Stream<CacheFixture> modes() {
-		return Stream.of(new CacheFixture.Local(), new CacheFixture.Redis(), new CacheFixture.Peers());
+		return Stream.of(new CacheFixture.Local(), new CacheFixture.Redis(), new CacheFixture.RedisSentinel(),
+				new CacheFixture.RedisCluster(), new CacheFixture.Peers());
 	}
 
 	@Parameter

@@ -15,6 +15,8 @@ import dev.tiercache.remote.redis.RedisRemoteTier;
 import dev.tiercache.remote.redis.RedisTierSettings;
 import dev.tiercache.stats.CacheStats;
 
+import org.springframework.data.redis.connection.RedisClusterConnection;
+import org.springframework.data.redis.connection.RedisClusterNode;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.Cursor;
@@ -155,8 +157,9 @@ public interface CacheFixture extends AutoCloseable {
 	 * Redis mode: managers with a {@link RedisRemoteTier} on a real Redis server. The
 	 * fake clock moves Redis too: {@link #advance(Duration)} shortens the remaining time
 	 * to live of every key of this fixture in Redis, deleting the keys whose time is up.
+	 * Subclasses choose the topology.
 	 */
-	final class Redis implements CacheFixture {
+	abstract class OnRedis implements CacheFixture {
 
 		private static final AtomicInteger fixtures = new AtomicInteger();
 
@@ -168,10 +171,15 @@ public interface CacheFixture extends AutoCloseable {
 
 		private LettuceConnectionFactory connectionFactory;
 
+		/**
+		 * Return a new, started connection factory to the topology of this fixture.
+		 */
+		protected abstract LettuceConnectionFactory connect();
+
 		@Override
 		public synchronized TierCacheManager manager(TierCacheConfiguration configuration, String... names) {
 			if (this.connectionFactory == null) {
-				this.connectionFactory = TestRedis.shared().connectionFactory();
+				this.connectionFactory = connect();
 			}
 			RedisTierSettings settings = new RedisTierSettings(this.prefix, Duration.ofSeconds(10),
 					Duration.ofMillis(250), Duration.ofMillis(200), false, 3, Duration.ofMillis(200));
@@ -188,11 +196,8 @@ public interface CacheFixture extends AutoCloseable {
 		@Override
 		public void advance(Duration duration) {
 			this.ticker.advance(duration);
-			try (RedisConnection connection = this.connectionFactory.getConnection();
-					Cursor<byte[]> keys = connection.keyCommands()
-						.scan(ScanOptions.scanOptions().match(this.prefix + "*").build())) {
-				while (keys.hasNext()) {
-					byte[] key = keys.next();
+			try (RedisConnection connection = this.connectionFactory.getConnection()) {
+				for (byte[] key : keys(connection, this.prefix + "*")) {
 					Long remaining = connection.keyCommands().pTtl(key);
 					if (remaining != null && remaining > 0) {
 						long left = remaining - duration.toMillis();
@@ -205,6 +210,29 @@ public interface CacheFixture extends AutoCloseable {
 					}
 				}
 			}
+		}
+
+		/**
+		 * Return the keys matching {@code pattern}; on a Cluster, those of every master.
+		 */
+		static List<byte[]> keys(RedisConnection connection, String pattern) {
+			ScanOptions options = ScanOptions.scanOptions().match(pattern).build();
+			List<byte[]> keys = new ArrayList<>();
+			if (connection instanceof RedisClusterConnection cluster) {
+				for (RedisClusterNode master : cluster.clusterGetNodes()) {
+					if (master.isMaster() && master.isConnected()) {
+						try (Cursor<byte[]> cursor = cluster.scan(master, options)) {
+							cursor.forEachRemaining(keys::add);
+						}
+					}
+				}
+			}
+			else {
+				try (Cursor<byte[]> cursor = connection.keyCommands().scan(options)) {
+					cursor.forEachRemaining(keys::add);
+				}
+			}
+			return keys;
 		}
 
 		@Override
@@ -220,9 +248,55 @@ public interface CacheFixture extends AutoCloseable {
 			}
 		}
 
+	}
+
+	/**
+	 * Redis mode on a standalone server ({@link TestRedis#shared()}).
+	 */
+	final class Redis extends OnRedis {
+
+		@Override
+		protected LettuceConnectionFactory connect() {
+			return TestRedis.shared().connectionFactory();
+		}
+
 		@Override
 		public String toString() {
 			return "redis";
+		}
+
+	}
+
+	/**
+	 * Redis mode on a Sentinel group ({@link TestRedisSentinel#shared()}).
+	 */
+	final class RedisSentinel extends OnRedis {
+
+		@Override
+		protected LettuceConnectionFactory connect() {
+			return TestRedisSentinel.shared().connectionFactory();
+		}
+
+		@Override
+		public String toString() {
+			return "redis-sentinel";
+		}
+
+	}
+
+	/**
+	 * Redis mode on a Redis Cluster ({@link TestRedisCluster#shared()}).
+	 */
+	final class RedisCluster extends OnRedis {
+
+		@Override
+		protected LettuceConnectionFactory connect() {
+			return TestRedisCluster.shared().connectionFactory();
+		}
+
+		@Override
+		public String toString() {
+			return "redis-cluster";
 		}
 
 	}

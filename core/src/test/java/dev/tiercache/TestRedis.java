@@ -89,6 +89,14 @@ public final class TestRedis implements AutoCloseable {
 	}
 
 	/**
+	 * Return the client resources of every connection factory of the test servers:
+	 * reconnects every 100 ms.
+	 */
+	static ClientResources clientResources() {
+		return CLIENT_RESOURCES;
+	}
+
+	/**
 	 * Return a new, started connection factory with a short command timeout, as a
 	 * production application should configure ({@code spring.data.redis.timeout}).
 	 */

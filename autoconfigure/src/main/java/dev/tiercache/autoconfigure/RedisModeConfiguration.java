@@ -2,6 +2,7 @@ package dev.tiercache.autoconfigure;
 
 import dev.tiercache.remote.redis.RedisRemoteTier;
 import dev.tiercache.remote.redis.RedisTierSettings;
+import io.lettuce.core.cluster.ClusterClientOptions;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -9,6 +10,7 @@ import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -49,6 +51,21 @@ class RedisModeConfiguration {
 		}
 		return RedisRemoteTier.create(connectionFactory, RemoteTierSupport.codec(properties, beanFactory),
 				settings(properties.getRedis()), node::name);
+	}
+
+	/**
+	 * On a Redis Cluster, a periodic topology refresh unless the application has one
+	 * ({@link PeriodicClusterTopologyRefresh}).
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ LettuceClientOptionsBuilderCustomizer.class, ClusterClientOptions.class })
+	static class LettuceClusterConfiguration {
+
+		@Bean
+		LettuceClientOptionsBuilderCustomizer tierCacheClusterTopologyRefresh() {
+			return new PeriodicClusterTopologyRefresh();
+		}
+
 	}
 
 	private static RedisTierSettings settings(TierCacheProperties.Redis redis) {

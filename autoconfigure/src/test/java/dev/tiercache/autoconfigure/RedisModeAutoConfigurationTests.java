@@ -1,11 +1,18 @@
 package dev.tiercache.autoconfigure;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.stream.Collectors;
 
 import dev.tiercache.TestRedis;
+import dev.tiercache.TestRedisCluster;
 import dev.tiercache.TierCacheManager;
 import dev.tiercache.remote.ClusterView;
 import dev.tiercache.remote.redis.RedisRemoteTier;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions.RefreshTrigger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,7 +22,9 @@ import org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationContext;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -97,6 +106,44 @@ class RedisModeAutoConfigurationTests {
 				.getFailure()
 				.rootCause()
 				.hasMessageContaining("needs spring-data-redis on the classpath"));
+	}
+
+	@Test
+	void onARedisClusterLettuceRefreshesItsViewOfTheClusterPeriodically() {
+		onTheCluster().run((context) -> {
+			ClusterTopologyRefreshOptions refresh = topologyRefresh(context);
+			assertThat(refresh.isPeriodicRefreshEnabled()).isTrue();
+			assertThat(refresh.getRefreshPeriod()).isEqualTo(Duration.ofSeconds(5));
+			assertThat(refresh.getAdaptiveRefreshTriggers()).containsExactlyInAnyOrder(RefreshTrigger.values());
+		});
+	}
+
+	@Test
+	void onARedisClusterTheApplicationsRefreshSettingsWin() {
+		onTheCluster()
+			.withPropertyValues("spring.data.redis.lettuce.cluster.refresh.period=30s",
+					"spring.data.redis.lettuce.cluster.refresh.dynamic-refresh-sources=false")
+			.run((context) -> {
+				ClusterTopologyRefreshOptions refresh = topologyRefresh(context);
+				assertThat(refresh.getRefreshPeriod()).isEqualTo(Duration.ofSeconds(30));
+				assertThat(refresh.useDynamicRefreshSources()).isFalse();
+			});
+	}
+
+	private ApplicationContextRunner onTheCluster() {
+		String nodes = TestRedisCluster.shared()
+			.masterPorts()
+			.stream()
+			.map((port) -> "127.0.0.1:" + port)
+			.collect(Collectors.joining(","));
+		return this.contextRunner.withPropertyValues("spring.data.redis.cluster.nodes=" + nodes);
+	}
+
+	private static ClusterTopologyRefreshOptions topologyRefresh(ApplicationContext context) {
+		LettuceConnectionFactory connectionFactory = context.getBean(LettuceConnectionFactory.class);
+		assertThat(connectionFactory.getClusterConfiguration()).isNotNull();
+		ClientOptions options = connectionFactory.getClientConfiguration().getClientOptions().orElseThrow();
+		return ((ClusterClientOptions) options).getTopologyRefreshOptions();
 	}
 
 	@Test
