@@ -157,7 +157,9 @@ class RedisRemoteTierTests {
 		assertThat(second.get("a", String.class)).isEqualTo("1");
 		first.clear();
 		assertThat(second.get("a")).isNull();
-		assertThat(redisKeys()).isEmpty();
+		// Only the count of the cache's clears remains, which loads that overlap a clear
+		// read.
+		assertThat(redisKeys()).containsExactly("test:clears:books");
 	}
 
 	@Test
