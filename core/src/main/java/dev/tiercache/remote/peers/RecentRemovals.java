@@ -67,10 +67,6 @@ final class RecentRemovals {
 		return at != null && now - at < this.windowNanos;
 	}
 
-	int size() {
-		return this.removals.size();
-	}
-
 	private void prune(long now) {
 		this.removals.values().removeIf((at) -> now - at >= this.windowNanos);
 		if (this.removals.size() > this.capacity) {
