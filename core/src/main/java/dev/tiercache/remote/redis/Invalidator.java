@@ -1,9 +1,10 @@
 package dev.tiercache.remote.redis;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -17,7 +18,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * Tells the other nodes what changed, on the event channel, and waits (bounded) for their
  * acknowledgements on this node's ack channel; applies what the other nodes publish and
- * acknowledges it.
+ * acknowledges it. A write waits for every node that {@link Members} knows from its
+ * heartbeats, and for at least as many acknowledgements as {@code PUBLISH} counted other
+ * receivers (which covers a node whose first heartbeat has not arrived yet, except on a
+ * Redis Cluster, where {@code PUBLISH} counts only one node's subscribers).
  *
  * @author tiercache
  */
@@ -37,13 +41,16 @@ final class Invalidator {
 
 	private final PendingEvictions pending;
 
-	private final ConcurrentMap<Long, Semaphore> ackWaiters = new ConcurrentHashMap<>();
+	private final Members members;
+
+	private final ConcurrentMap<Long, AckWait> ackWaiters = new ConcurrentHashMap<>();
 
 	private final AtomicLong messageIds = new AtomicLong();
 
 	Invalidator(RedisCommands commands, RedisKeys keys, RedisTierSettings settings, String nodeId,
-			PendingEvictions pending) {
+			PendingEvictions pending, Members members) {
 		this.commands = commands;
+		this.members = members;
 		this.keys = keys;
 		this.settings = settings;
 		this.nodeId = nodeId;
@@ -61,14 +68,15 @@ final class Invalidator {
 	void invalidateOthers(Registration registration, String cache, @Nullable String name) {
 		long id = this.messageIds.incrementAndGet();
 		byte[] message = message(cache, name, id);
-		Semaphore acks = new Semaphore(0);
+		AckWait acks = new AckWait(this.members.awaited());
 		this.ackWaiters.put(id, acks);
 		try {
 			Long receivers = this.commands.publish(registration.stats(), this.eventChannel, message);
 			registration.stats().record(Counter.INVALIDATIONS_SENT);
-			int others = (receivers != null) ? (int) Math.max(0, receivers - 1) : 0;
+			int others = (receivers != null) ? (int) Math.max(0, receivers - 1 - this.members.mutedCount()) : 0;
 			long timeout = this.settings.invalidationTimeout().toNanos();
-			if (others > 0 && timeout > 0 && !acks.tryAcquire(others, timeout, TimeUnit.NANOSECONDS)) {
+			if (timeout > 0 && !acks.await(others, timeout)) {
+				this.members.missed(acks.missing());
 				logger.debug("tiercache: not every node confirmed an invalidation of cache '" + cache + "' within "
 						+ this.settings.invalidationTimeout() + "; hot copies live at most hot-ttl");
 			}
@@ -125,9 +133,13 @@ final class Invalidator {
 	 * Another node confirmed one of this node's invalidations.
 	 */
 	void acknowledged(EventMessage ack) {
-		Semaphore acks = this.ackWaiters.get(ack.id());
-		if (ack.type() == Type.ACK && acks != null) {
-			acks.release();
+		if (ack.type() != Type.ACK) {
+			return;
+		}
+		this.members.acknowledged(ack.sender());
+		AckWait acks = this.ackWaiters.get(ack.id());
+		if (acks != null) {
+			acks.acknowledged(ack.sender());
 		}
 	}
 
@@ -136,6 +148,7 @@ final class Invalidator {
 	 * cache is registered here, and acknowledge.
 	 */
 	void received(@Nullable Registration registration, EventMessage event) {
+		this.members.heard(event.sender(), "");
 		if (registration != null) {
 			apply(registration, event);
 		}
@@ -161,6 +174,48 @@ final class Invalidator {
 		catch (RemoteTierException ex) {
 			// The sender stops waiting after invalidation-timeout.
 		}
+	}
+
+	/**
+	 * The acknowledgements one invalidation waits for: one from each awaited node, and at
+	 * least a number of them in all.
+	 */
+	private static final class AckWait {
+
+		private final Set<String> missing;
+
+		private int count;
+
+		AckWait(Set<String> awaited) {
+			this.missing = new HashSet<>(awaited);
+		}
+
+		synchronized void acknowledged(String sender) {
+			this.missing.remove(sender);
+			this.count++;
+			notifyAll();
+		}
+
+		/**
+		 * Wait until every awaited node and at least {@code minimum} nodes in all
+		 * acknowledged, at most {@code timeoutNanos}: {@code false} if they did not.
+		 */
+		synchronized boolean await(int minimum, long timeoutNanos) throws InterruptedException {
+			long deadline = System.nanoTime() + timeoutNanos;
+			while (!this.missing.isEmpty() || this.count < minimum) {
+				long left = deadline - System.nanoTime();
+				if (left <= 0) {
+					return false;
+				}
+				TimeUnit.NANOSECONDS.timedWait(this, left);
+			}
+			return true;
+		}
+
+		synchronized Set<String> missing() {
+			return Set.copyOf(this.missing);
+		}
+
 	}
 
 }

@@ -1,5 +1,6 @@
 package dev.tiercache.remote.redis;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,8 +10,9 @@ import dev.tiercache.remote.ClusterView;
 import dev.tiercache.remote.Rejections;
 
 /**
- * Redis mode as the endpoint and health see it: Redis stores every key; this node is the
- * only member it knows of.
+ * Redis mode as the endpoint and health see it: Redis stores every key; the members are
+ * this node and the nodes whose heartbeats it hears, none of which owns a share of the
+ * keys.
  *
  * @author tiercache
  */
@@ -28,8 +30,11 @@ final class RedisClusterView implements ClusterView {
 
 	private final HeldLeases held;
 
+	private final Members members;
+
 	RedisClusterView(Supplier<String> nodeName, RedisCommands commands, Subscription subscription,
-			PendingEvictions pending, Rejections rejections, HeldLeases held) {
+			PendingEvictions pending, Rejections rejections, HeldLeases held, Members members) {
+		this.members = members;
 		this.held = held;
 		this.nodeName = nodeName;
 		this.commands = commands;
@@ -50,7 +55,10 @@ final class RedisClusterView implements ClusterView {
 
 	@Override
 	public List<Member> members() {
-		return List.of(new Member(localMember(), null, 0.0));
+		List<Member> members = new ArrayList<>();
+		members.add(new Member(localMember(), null, 0.0));
+		this.members.liveNames().forEach((name) -> members.add(new Member(name, null, 0.0)));
+		return members;
 	}
 
 	@Override

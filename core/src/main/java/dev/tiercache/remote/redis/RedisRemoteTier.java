@@ -66,6 +66,8 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 
 	private final PendingEvictions pending = new PendingEvictions();
 
+	private final Members members;
+
 	private final RedisCommands commands;
 
 	private final StoredEntries entries;
@@ -117,14 +119,15 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 		this.keys = new RedisKeys(settings.keyPrefix());
 		this.commands = new RedisCommands(connectionFactory, settings, this::redisAnswersAgain);
 		this.entries = new StoredEntries(codec, this.rejections);
-		this.invalidator = new Invalidator(this.commands, this.keys, settings, this.nodeId, this.pending);
+		this.members = new Members(settings);
+		this.invalidator = new Invalidator(this.commands, this.keys, settings, this.nodeId, this.pending, this.members);
 		this.held = new HeldLeases(this.commands, settings);
 		this.leases = new Leases(this.commands, this.keys, this.entries, settings, this.nodeId, this.invalidator,
 				this.rejections, this.held);
 		this.subscription = new Subscription(connectionFactory, settings, this.commands, this.keys, this.nodeId,
-				this::onEvent, this.invalidator::acknowledged, this::subscriptionGap, this.rejections);
+				nodeName, this::onEvent, this.invalidator::acknowledged, this::subscriptionGap, this.rejections);
 		this.view = new RedisClusterView(nodeName, this.commands, this.subscription, this.pending, this.rejections,
-				this.held);
+				this.held, this.members);
 	}
 
 	/**
@@ -196,7 +199,9 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 		this.held.start();
 		this.subscription.start();
 		long interval = this.settings.heartbeatInterval().toNanos();
-		heartbeat.scheduleWithFixedDelay(this::beat, interval, interval, TimeUnit.NANOSECONDS);
+		// The first heartbeat at once: the other nodes wait for this node's
+		// acknowledgements from when they hear it.
+		heartbeat.scheduleWithFixedDelay(this::beat, 0, interval, TimeUnit.NANOSECONDS);
 		this.running = true;
 	}
 
@@ -239,6 +244,11 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 	@Override
 	public void close() {
 		stop();
+	}
+
+	/** This node's id on the Redis channels, for tests. */
+	String nodeId() {
+		return this.nodeId;
 	}
 
 	@Override
@@ -362,6 +372,7 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 		switch (event.type()) {
 			case INVALIDATE, CLEAR -> this.invalidator.received(this.caches.get(event.cache()), event);
 			case LOADED -> this.leases.loaded(new String(event.payload(), StandardCharsets.UTF_8));
+			case PING -> this.members.heard(event.sender(), new String(event.payload(), StandardCharsets.UTF_8));
 			default -> {
 			}
 		}

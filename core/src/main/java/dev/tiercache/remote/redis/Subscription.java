@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import dev.tiercache.remote.Rejections;
 import dev.tiercache.remote.RemoteTierException;
@@ -51,6 +52,8 @@ final class Subscription implements MessageListener, SubscriptionListener {
 
 	private final String nodeId;
 
+	private final Supplier<String> nodeName;
+
 	private final byte[] eventChannel;
 
 	private final byte[] ackChannel;
@@ -85,12 +88,13 @@ final class Subscription implements MessageListener, SubscriptionListener {
 	 * messages may have been missed, on the thread that delivers messages
 	 */
 	Subscription(RedisConnectionFactory connectionFactory, RedisTierSettings settings, RedisCommands commands,
-			RedisKeys keys, String nodeId, Consumer<EventMessage> events, Consumer<EventMessage> acks,
-			Consumer<Gap> onGap, Rejections rejections) {
+			RedisKeys keys, String nodeId, Supplier<String> nodeName, Consumer<EventMessage> events,
+			Consumer<EventMessage> acks, Consumer<Gap> onGap, Rejections rejections) {
 		this.connectionFactory = connectionFactory;
 		this.settings = settings;
 		this.commands = commands;
 		this.nodeId = nodeId;
+		this.nodeName = nodeName;
 		this.eventChannel = keys.eventChannel();
 		this.ackChannel = keys.ackChannel(nodeId);
 		this.events = events;
@@ -184,13 +188,15 @@ final class Subscription implements MessageListener, SubscriptionListener {
 	}
 
 	/**
-	 * Publish a heartbeat that this node expects to receive on its own subscription,
-	 * notice when it stops arriving, and start again a subscription that stays silent
-	 * while Redis answers. Also probes Redis while the circuit is open.
+	 * Publish a heartbeat, carrying this node's name, that this node expects to receive
+	 * on its own subscription and that tells the other nodes to wait for its
+	 * acknowledgements ({@link Members}); notice when it stops arriving, and start again
+	 * a subscription that stays silent while Redis answers. Also probes Redis while the
+	 * circuit is open.
 	 */
 	void beat() {
 		try {
-			byte[] ping = new EventMessage(Type.PING, this.nodeId, 0, "", new byte[0]).encode();
+			byte[] ping = new EventMessage(Type.PING, this.nodeId, 0, "", RedisKeys.utf8(this.nodeName.get())).encode();
 			this.commands.publish(null, this.eventChannel, ping);
 		}
 		catch (RemoteTierException ex) {

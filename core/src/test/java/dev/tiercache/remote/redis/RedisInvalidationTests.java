@@ -120,4 +120,54 @@ class RedisInvalidationTests {
 				.isEqualTo("new"));
 	}
 
+	/**
+	 * A node that sends heartbeats is waited for, even if {@code PUBLISH} does not count
+	 * it (on a Redis Cluster it counts one node's subscribers only); one that never
+	 * acknowledges is waited for {@value Members#MISSES_BEFORE_MUTED} times, then no
+	 * longer, until it acknowledges again.
+	 */
+	@Test
+	void writesWaitForEveryNodeHeardAndStopWaitingForOneThatNeverAcknowledges() throws Exception {
+		TierCache writer = this.nodes.node();
+		RedisRemoteTier tier = this.nodes.tier(0);
+		// A node that is not subscribed (PUBLISH does not count it) but sends heartbeats.
+		byte[] ping = new EventMessage(Type.PING, "silent-node", 0, "", RedisNodes.utf8("silent")).encode();
+		Runnable heartbeat = () -> {
+			try (RedisConnection connection = this.nodes.connection()) {
+				connection.publish(RedisNodes.utf8("test:events"), ping);
+			}
+		};
+		heartbeat.run();
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> tier.view().members().stream().anyMatch((member) -> member.name().equals("silent")));
+		long timeout = RedisNodes.SETTINGS.invalidationTimeout().toNanos();
+		for (int i = 0; i < Members.MISSES_BEFORE_MUTED; i++) {
+			heartbeat.run();
+			long started = System.nanoTime();
+			writer.evict("k" + i);
+			assertThat(System.nanoTime() - started).as("eviction %d waits for the silent node", i)
+				.isGreaterThanOrEqualTo(timeout);
+		}
+		heartbeat.run();
+		long started = System.nanoTime();
+		writer.evict("k");
+		assertThat(System.nanoTime() - started).as("eviction after the node was muted").isLessThan(timeout);
+		// It acknowledges something: it is waited for again.
+		try (RedisConnection connection = this.nodes.connection()) {
+			byte[] ack = new EventMessage(Type.ACK, "silent-node", 1, "", new byte[0]).encode();
+			connection.publish(tierAckChannel(tier), ack);
+		}
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+			heartbeat.run();
+			long again = System.nanoTime();
+			writer.evict("k");
+			assertThat(System.nanoTime() - again).as("eviction after the node acknowledged again")
+				.isGreaterThanOrEqualTo(timeout);
+		});
+	}
+
+	private static byte[] tierAckChannel(RedisRemoteTier tier) {
+		return new RedisKeys(RedisNodes.SETTINGS.keyPrefix()).ackChannel(tier.nodeId());
+	}
+
 }

@@ -89,9 +89,6 @@ class RedisTopologyFailoverTests {
 	}
 
 	@Test
-	@Disabled("Issue 14 item 1: RedisRemoteTier.invalidateOthers waits for PUBLISH's reply - 1 acks, but on a Cluster "
-			+ "PUBLISH counts the subscribers of one node only (1 here), so writers wait for nobody: ~150 stale hot "
-			+ "copies in 2 s")
 	void clusterUnderLoadReadsNothingStale() throws InterruptedException {
 		TestRedisCluster cluster = TestRedisCluster.shared();
 		startNodes(cluster::connectionFactory);
