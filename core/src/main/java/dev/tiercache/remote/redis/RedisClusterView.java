@@ -28,8 +28,11 @@ final class RedisClusterView implements ClusterView {
 
 	private final HeldLeases held;
 
+	private final ServerTracking tracking;
+
 	RedisClusterView(Supplier<String> nodeName, RedisCommands commands, Subscription subscription,
-			PendingEvictions pending, Rejections rejections, HeldLeases held) {
+			PendingEvictions pending, Rejections rejections, HeldLeases held, ServerTracking tracking) {
+		this.tracking = tracking;
 		this.held = held;
 		this.nodeName = nodeName;
 		this.commands = commands;
@@ -71,6 +74,8 @@ final class RedisClusterView implements ClusterView {
 		details.put("pendingEvictions", this.pending.size());
 		details.put("rejectedPayloads", this.rejections.count());
 		details.put("pendingLeaseReleases", this.held.pendingReleases());
+		details.put("clientTracking", this.tracking.status());
+		details.put("trackingInvalidations", this.tracking.invalidations());
 		return details;
 	}
 

@@ -80,6 +80,8 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 
 	private final RedisClusterView view;
 
+	private final ServerTracking tracking;
+
 	private final PendingEvictions.Replay replay = new PendingEvictions.Replay() {
 
 		@Override
@@ -123,8 +125,9 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 				this.rejections, this.held);
 		this.subscription = new Subscription(connectionFactory, settings, this.commands, this.keys, this.nodeId,
 				this::onEvent, this.invalidator::acknowledged, this::subscriptionGap, this.rejections);
+		this.tracking = new ServerTracking(connectionFactory, settings, this.caches::get, this.caches::values);
 		this.view = new RedisClusterView(nodeName, this.commands, this.subscription, this.pending, this.rejections,
-				this.held);
+				this.held, this.tracking);
 	}
 
 	/**
@@ -189,6 +192,7 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 		if (this.stoppedBefore) {
 			this.caches.values().forEach((registration) -> registration.invalidations().invalidateAll());
 		}
+		this.tracking.start();
 		CustomizableThreadFactory threads = new CustomizableThreadFactory("tiercache-redis-");
 		threads.setDaemon(true);
 		ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(threads);
@@ -218,6 +222,7 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 		}
 		this.held.stop();
 		this.subscription.stop();
+		this.tracking.stop();
 	}
 
 	@Override
@@ -399,6 +404,7 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 	 */
 	private void beat() {
 		this.subscription.beat();
+		this.tracking.beat();
 		if (!this.pending.isEmpty() && !this.commands.unreachable()) {
 			replayPending();
 		}
