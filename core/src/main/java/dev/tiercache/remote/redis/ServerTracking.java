@@ -221,7 +221,7 @@ final class ServerTracking implements PushListener, RedisConnectionStateListener
 	 * Give tracking up: fail start-up if it was asked for ({@code on}, at start), else
 	 * log.
 	 */
-	private synchronized void refuse(String reason, boolean atStart) {
+	private void refuse(String reason, boolean atStart) {
 		StatefulRedisConnection<byte[], byte[]> connection = this.connection;
 		this.connection = null;
 		if (connection != null) {

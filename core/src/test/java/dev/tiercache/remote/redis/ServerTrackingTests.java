@@ -64,6 +64,25 @@ class ServerTrackingTests {
 	}
 
 	@Test
+	void keyWithBracesAndBackslashesIsMappedBackToItsName() {
+		TierCache writer = this.nodes.node(RedisNodes.BOOKS, TRACKING);
+		TierCache reader = this.nodes.node(RedisNodes.BOOKS, TRACKING);
+		awaitActive(1);
+		String key = "a{b}::{c}\\";
+		writer.put(key, "old");
+		assertThat(reader.get(key, String.class)).isEqualTo("old");
+		plainSet(new RedisKeys("test:").valueKey("books", key), "new");
+		await().atMost(BOUND).untilAsserted(() -> assertThat(reader.get(key, String.class)).isEqualTo("new"));
+	}
+
+	@Test
+	void unescapeReversesTheEscapingOfKeyNames() {
+		for (String name : List.of("", "a", "{", "}", "\\", "\\0", "a{b}c\\d", "::{x}", "\\[")) {
+			assertThat(ServerTracking.unescape(RedisKeys.escape(name))).as(name).isEqualTo(name);
+		}
+	}
+
+	@Test
 	void expiryInRedisDropsHotCopy() {
 		// The reader's clock stands still: only Redis can tell it that the entry expired.
 		FakeTicker ticker = new FakeTicker();
