@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import dev.tiercache.FakeTicker;
+import dev.tiercache.TestRedisSentinel;
 import dev.tiercache.TierCache;
 import dev.tiercache.TierCacheManager;
 import dev.tiercache.codec.AllowList;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -73,6 +75,32 @@ class ServerTrackingTests {
 		assertThat(reader.get(key, String.class)).isEqualTo("old");
 		plainSet(new RedisKeys("test:").valueKey("books", key), "new");
 		await().atMost(BOUND).untilAsserted(() -> assertThat(reader.get(key, String.class)).isEqualTo("new"));
+	}
+
+	@Test
+	void sentinelMasterTracksWritesOfOtherClients() {
+		try (TestRedisSentinel sentinel = TestRedisSentinel.start()) {
+			LettuceConnectionFactory connections = sentinel.connectionFactory();
+			LettuceConnectionFactory admin = sentinel.connectionFactory();
+			RedisRemoteTier tier = RedisRemoteTier.start(connections, this.codec, TRACKING, () -> "sentinel");
+			try (TierCacheManager manager = TierCacheManager.builder()
+				.withCacheConfiguration("books", RedisNodes.BOOKS)
+				.remoteTier(tier)
+				.build()) {
+				TierCache cache = manager.getCache("books");
+				assertThat(tier.view().details()).containsEntry("clientTracking", "active");
+				cache.put("k", "old");
+				assertThat(cache.get("k", String.class)).isEqualTo("old");
+				try (RedisConnection connection = admin.getConnection()) {
+					connection.stringCommands().set(RedisNodes.utf8("test:books::{k}"), this.codec.encode("new"));
+				}
+				await().atMost(BOUND).untilAsserted(() -> assertThat(cache.get("k", String.class)).isEqualTo("new"));
+			}
+			finally {
+				connections.destroy();
+				admin.destroy();
+			}
+		}
 	}
 
 	@Test
