@@ -72,7 +72,7 @@ class RedisModeConfiguration {
 		return RemoteTierSupport.settings("tiercache.redis", redis,
 				() -> new RedisTierSettings(redis.getKeyPrefix(), redis.getLeaseTimeout(),
 						redis.getInvalidationTimeout(), redis.getHeartbeatInterval(), redis.isTimeToIdle(),
-						redis.getFailureThreshold(), redis.getRetryInterval()));
+						redis.getFailureThreshold(), redis.getRetryInterval(), redis.getClientTracking()));
 	}
 
 }

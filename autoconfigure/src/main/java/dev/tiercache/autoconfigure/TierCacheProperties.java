@@ -9,6 +9,7 @@ import java.util.function.BiFunction;
 
 import dev.tiercache.TierCacheConfiguration;
 import dev.tiercache.remote.peers.Discovery;
+import dev.tiercache.remote.redis.RedisTierSettings.ClientTracking;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -438,6 +439,16 @@ public class TierCacheProperties {
 		 */
 		private Duration retryInterval = Duration.ofSeconds(1);
 
+		/**
+		 * Whether Redis tells each node of every change of its keys (server-assisted
+		 * client-side caching, 'CLIENT TRACKING ... BCAST PREFIX key-prefix' over RESP3),
+		 * so that hot copies also drop on writes by other clients, expiry, eviction and
+		 * FLUSHALL: 'off', 'auto' (where the server and topology allow it, else log once
+		 * and run without) or 'on' (fail start-up where it is not available). Not on
+		 * Redis Cluster, and not with time-to-idle.
+		 */
+		private ClientTracking clientTracking = ClientTracking.OFF;
+
 		public String getKeyPrefix() {
 			return this.keyPrefix;
 		}
@@ -492,6 +503,14 @@ public class TierCacheProperties {
 
 		public void setRetryInterval(Duration retryInterval) {
 			this.retryInterval = retryInterval;
+		}
+
+		public ClientTracking getClientTracking() {
+			return this.clientTracking;
+		}
+
+		public void setClientTracking(ClientTracking clientTracking) {
+			this.clientTracking = clientTracking;
 		}
 
 	}

@@ -27,6 +27,7 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Redis mode through Spring Boot: the application's own Redis configuration
@@ -68,6 +69,15 @@ class RedisModeAutoConfigurationTests {
 			assertThat(books.find(1)).isEqualTo("book-1");
 			assertThat(books.loads()).isEqualTo(1);
 		});
+	}
+
+	@Test
+	void clientTrackingIsOffByDefaultAndOnWhenAsked() {
+		node().run((context) -> assertThat(context.getBean(ClusterView.class).details()).containsEntry("clientTracking",
+				"off"));
+		node().withPropertyValues("tiercache.redis.client-tracking=auto")
+			.run((context) -> await().atMost(Duration.ofSeconds(5))
+				.until(() -> "active".equals(context.getBean(ClusterView.class).details().get("clientTracking"))));
 	}
 
 	@Test

@@ -32,9 +32,13 @@ final class RedisClusterView implements ClusterView {
 
 	private final Members members;
 
+	private final ServerTracking tracking;
+
 	RedisClusterView(Supplier<String> nodeName, RedisCommands commands, Subscription subscription,
-			PendingEvictions pending, Rejections rejections, HeldLeases held, Members members) {
+			PendingEvictions pending, Rejections rejections, HeldLeases held, Members members,
+			ServerTracking tracking) {
 		this.members = members;
+		this.tracking = tracking;
 		this.held = held;
 		this.nodeName = nodeName;
 		this.commands = commands;
@@ -79,6 +83,8 @@ final class RedisClusterView implements ClusterView {
 		details.put("pendingEvictions", this.pending.size());
 		details.put("rejectedPayloads", this.rejections.count());
 		details.put("pendingLeaseReleases", this.held.pendingReleases());
+		details.put("clientTracking", this.tracking.status());
+		details.put("trackingInvalidations", this.tracking.invalidations());
 		return details;
 	}
 

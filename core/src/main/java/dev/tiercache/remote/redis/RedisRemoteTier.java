@@ -82,6 +82,8 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 
 	private final RedisClusterView view;
 
+	private final ServerTracking tracking;
+
 	private final PendingEvictions.Replay replay = new PendingEvictions.Replay() {
 
 		@Override
@@ -126,8 +128,9 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 				this.rejections, this.held);
 		this.subscription = new Subscription(connectionFactory, settings, this.commands, this.keys, this.nodeId,
 				nodeName, this::onEvent, this.invalidator::acknowledged, this::subscriptionGap, this.rejections);
+		this.tracking = new ServerTracking(connectionFactory, settings, this.caches::get, this.caches::values);
 		this.view = new RedisClusterView(nodeName, this.commands, this.subscription, this.pending, this.rejections,
-				this.held, this.members);
+				this.held, this.members, this.tracking);
 	}
 
 	/**
@@ -192,6 +195,7 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 		if (this.stoppedBefore) {
 			this.caches.values().forEach((registration) -> registration.invalidations().invalidateAll());
 		}
+		this.tracking.start();
 		CustomizableThreadFactory threads = new CustomizableThreadFactory("tiercache-redis-");
 		threads.setDaemon(true);
 		ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(threads);
@@ -223,6 +227,7 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 		}
 		this.held.stop();
 		this.subscription.stop();
+		this.tracking.stop();
 	}
 
 	@Override
@@ -410,6 +415,7 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 	 */
 	private void beat() {
 		this.subscription.beat();
+		this.tracking.beat();
 		if (!this.pending.isEmpty() && !this.commands.unreachable()) {
 			replayPending();
 		}

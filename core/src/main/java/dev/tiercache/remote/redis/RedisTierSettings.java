@@ -16,10 +16,13 @@ import org.springframework.util.Assert;
  * ({@code GETEX}-style sliding expiry)
  * @param failureThreshold consecutive failures that open the circuit breaker
  * @param retryInterval how long the circuit stays open before Redis is tried again
+ * @param clientTracking whether Redis tells this node of every change of its keys
+ * ({@code CLIENT TRACKING ... BCAST}), see {@link ClientTracking}
  * @author tiercache
  */
 public record RedisTierSettings(String keyPrefix, Duration leaseTimeout, Duration invalidationTimeout,
-		Duration heartbeatInterval, boolean timeToIdle, int failureThreshold, Duration retryInterval) {
+		Duration heartbeatInterval, boolean timeToIdle, int failureThreshold, Duration retryInterval,
+		ClientTracking clientTracking) {
 
 	public RedisTierSettings {
 		Assert.notNull(keyPrefix, "key-prefix must not be null");
@@ -28,6 +31,30 @@ public record RedisTierSettings(String keyPrefix, Duration leaseTimeout, Duratio
 		Assert.isTrue(isPositive(heartbeatInterval), "heartbeat-interval must be positive, for example 1s");
 		Assert.isTrue(failureThreshold > 0, "failure-threshold must be at least 1");
 		Assert.isTrue(isPositive(retryInterval), "retry-interval must be positive, for example 1s");
+		Assert.notNull(clientTracking, "client-tracking must not be null");
+		Assert.isTrue(!(timeToIdle && clientTracking != ClientTracking.OFF),
+				"client-tracking cannot be combined with time-to-idle: every read moves the entry's time to live, "
+						+ "which Redis reports as a change, so every read would drop every node's hot copy. "
+						+ "Set tiercache.redis.client-tracking=off or tiercache.redis.time-to-idle=false");
+	}
+
+	/**
+	 * Settings without client tracking ({@link ClientTracking#OFF}).
+	 */
+	public RedisTierSettings(String keyPrefix, Duration leaseTimeout, Duration invalidationTimeout,
+			Duration heartbeatInterval, boolean timeToIdle, int failureThreshold, Duration retryInterval) {
+		this(keyPrefix, leaseTimeout, invalidationTimeout, heartbeatInterval, timeToIdle, failureThreshold,
+				retryInterval, ClientTracking.OFF);
+	}
+
+	/**
+	 * Return these settings with {@code clientTracking}.
+	 * @param clientTracking whether Redis tells this node of every change of its keys
+	 * @return the new settings
+	 */
+	public RedisTierSettings withClientTracking(ClientTracking clientTracking) {
+		return new RedisTierSettings(this.keyPrefix, this.leaseTimeout, this.invalidationTimeout,
+				this.heartbeatInterval, this.timeToIdle, this.failureThreshold, this.retryInterval, clientTracking);
 	}
 
 	private static boolean isPositive(Duration duration) {
@@ -37,12 +64,38 @@ public record RedisTierSettings(String keyPrefix, Duration leaseTimeout, Duratio
 	/**
 	 * Return the defaults: prefix {@code tiercache:}, leases of 10 seconds, invalidations
 	 * confirmed within 250 milliseconds, a heartbeat every second, no sliding expiry, and
-	 * a circuit that opens after 3 consecutive failures for 1 second.
+	 * a circuit that opens after 3 consecutive failures for 1 second, no client tracking.
 	 * @return the default settings
 	 */
 	public static RedisTierSettings defaults() {
 		return new RedisTierSettings("tiercache:", Duration.ofSeconds(10), Duration.ofMillis(250),
-				Duration.ofSeconds(1), false, 3, Duration.ofSeconds(1));
+				Duration.ofSeconds(1), false, 3, Duration.ofSeconds(1), ClientTracking.OFF);
+	}
+
+	/**
+	 * Whether the tier asks Redis for server-assisted invalidation:
+	 * {@code CLIENT TRACKING
+	 * ON BCAST PREFIX <key-prefix>} on a connection of its own (RESP3), so that a hot
+	 * copy is dropped when its entry changes in Redis for any reason: a write by another
+	 * client, expiry, eviction under {@code maxmemory}, {@code FLUSHDB}/{@code FLUSHALL}.
+	 */
+	public enum ClientTracking {
+
+		/** No tracking: hot copies hear only tiercache's own invalidations. */
+		OFF,
+
+		/**
+		 * Track where the server and the topology allow it (standalone or Sentinel, Redis
+		 * 6+, RESP3); otherwise log once and run without.
+		 */
+		AUTO,
+
+		/**
+		 * Track, and fail start-up if the topology, the protocol or the server refuses
+		 * it.
+		 */
+		ON
+
 	}
 
 }

@@ -23,6 +23,12 @@
  * invalidation subscription had a gap: resubscribed (the client's
  * {@code SubscriptionListener}), or silent to the heartbeat; a subscription that stays
  * silent while Redis answers is started again.
+ *
+ * <p>
+ * Optionally ({@code client-tracking}), Redis itself reports every change of a key under
+ * the prefix ({@code CLIENT TRACKING ON BCAST}, RESP3 push, {@link ServerTracking}), so
+ * hot copies also drop on writes by other clients, expiry, eviction and flushes; a
+ * reconnect of that connection drops every hot copy.
  */
 @NullMarked
 package dev.tiercache.remote.redis;
