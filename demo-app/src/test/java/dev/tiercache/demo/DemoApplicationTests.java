@@ -13,6 +13,8 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.cache.CacheManager;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,6 +35,11 @@ class DemoApplicationTests {
 
 	@Autowired
 	BookStore store;
+
+	@DynamicPropertySource
+	static void database(DynamicPropertyRegistry registry) {
+		registry.add("demo.database.path", () -> TestDatabase.freshPath("application"));
+	}
 
 	@BeforeEach
 	void clearCache() {
@@ -73,9 +80,13 @@ class DemoApplicationTests {
 	}
 
 	@Test
-	void storeStatsCountTheStoreReads() throws Exception {
+	void storeStatsCountTheStoreReadsInTheDatabase() throws Exception {
+		long before = loads();
 		get("/api/books/3");
-		assertThat(get("/api/store/stats").body()).isEqualTo("{\"loads\":" + this.store.loads() + "}");
+		assertThat(loads() - before).isEqualTo(1);
+		assertThat(get("/api/store/stats").body())
+			.isEqualTo("{\"loads\":" + this.store.loads() + ",\"clusterLoads\":" + this.store.clusterLoads() + "}");
+		assertThat(this.store.clusterLoads()).isEqualTo(this.store.loads());
 	}
 
 	@Test
