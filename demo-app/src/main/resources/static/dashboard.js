@@ -5,8 +5,6 @@
 
 	const POLL_MILLIS = 1000;
 	const HISTORY = 300; // samples: five minutes at one a second
-	const history = [];
-	let previous = null;
 
 	const $ = (id) => document.getElementById(id);
 	const number = (value) => (value === undefined || value === null) ? '–' : value.toLocaleString('en');
@@ -62,33 +60,23 @@
 		}
 	}
 
-	function totals(caches) {
-		let hits = 0;
-		let gets = 0;
-		for (const cache of Object.values(caches)) {
-			const s = cache.stats;
-			const cacheHits = (s.mainHits || 0) + (s.hotHits || 0) + (s.remoteHits || 0);
-			hits += cacheHits;
-			gets += cacheHits + (s.misses || 0);
-		}
-		return { hits, gets };
-	}
-
-	function record(now, caches, clusterLoads) {
-		const current = { now, ...totals(caches), clusterLoads };
-		if (previous) {
-			const seconds = Math.max((now - previous.now) / 1000, 0.001);
-			const gets = current.gets - previous.gets;
-			history.push({
-				ratio: gets > 0 ? (current.hits - previous.hits) / gets : null,
+	// Rates between consecutive samples of GET /api/history (totals since start-up).
+	function rates(samples) {
+		const points = [];
+		for (let i = 1; i < samples.length; i++) {
+			const before = samples[i - 1];
+			const after = samples[i];
+			const seconds = Math.max((after.time - before.time) / 1000, 0.001);
+			const hits = (after.mainHits + after.hotHits + after.remoteHits)
+				- (before.mainHits + before.hotHits + before.remoteHits);
+			const gets = hits + after.misses - before.misses;
+			points.push({
+				ratio: gets > 0 ? hits / gets : null,
 				getsPerSecond: Math.max(gets, 0) / seconds,
-				readsPerSecond: Math.max(current.clusterLoads - previous.clusterLoads, 0) / seconds,
+				readsPerSecond: Math.max(after.clusterReads - before.clusterReads, 0) / seconds,
 			});
-			if (history.length > HISTORY) {
-				history.shift();
-			}
 		}
-		previous = current;
+		return points;
 	}
 
 	function polyline(values, max, color) {
@@ -103,7 +91,7 @@
 		return '<polyline fill="none" stroke-width="1.5" stroke="' + color + '" points="' + points.join(' ') + '"/>';
 	}
 
-	function renderChart() {
+	function renderChart(history) {
 		const max = Math.max(1, ...history.map((h) => Math.max(h.getsPerSecond, h.readsPerSecond)));
 		$('chart-max').textContent = Math.round(max);
 		$('chart').innerHTML = polyline(history.map((h) => h.ratio === null ? null : 100 * h.ratio), 100, '#2e8b57')
@@ -122,16 +110,15 @@
 
 	async function poll() {
 		try {
-			const [tiercache, store, load] = await Promise.all([json('actuator/tiercache'), json('api/store/stats'),
-				json('api/load')]);
+			const [tiercache, store, load, samples] = await Promise.all([json('actuator/tiercache'),
+				json('api/store/stats'), json('api/load'), json('api/history')]);
 			$('mode').textContent = tiercache.mode;
 			$('node').textContent = tiercache.node;
 			renderMembers(tiercache.members);
 			renderCaches(tiercache.caches);
 			$('db-node').textContent = number(store.loads);
 			$('db-cluster').textContent = number(store.clusterLoads);
-			record(Date.now(), tiercache.caches, store.clusterLoads);
-			renderChart();
+			renderChart(rates(samples));
 			renderLoad(load);
 			await locate();
 			$('updated').textContent = 'updated ' + new Date().toLocaleTimeString('en');

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Starts the demo application on a free port and talks to it over HTTP, as a user would.
@@ -145,6 +147,22 @@ class DemoApplicationTests {
 		assertThat(get("/actuator/metrics/tiercache.hits?tag=cache:books&tag=tier:main").statusCode()).isEqualTo(200);
 		assertThat(get("/actuator/metrics/tiercache.loads?tag=cache:books").body()).contains("\"statistic\":\"COUNT\"");
 		assertThat(get("/actuator/metrics/tiercache.members").body()).contains("\"value\":1.0");
+	}
+
+	@Test
+	void loadGeneratorRefusesSettingsOutOfRange() throws Exception {
+		HttpResponse<String> refused = send(HttpRequest.newBuilder(uri("/api/load"))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString("{\"rate\":0,\"writeShare\":0,\"keys\":10,\"skew\":1}"))
+			.build());
+		assertThat(refused.statusCode()).isEqualTo(400);
+		assertThat(get("/api/load").body()).contains("\"running\":false");
+	}
+
+	@Test
+	void historyHasOneSampleASecond() throws Exception {
+		await().atMost(Duration.ofSeconds(10)).until(() -> get("/api/history").body().split("\"time\"").length > 2);
+		assertThat(get("/api/history").body()).contains("\"mainHits\":").contains("\"clusterReads\":");
 	}
 
 	private long loads() {
