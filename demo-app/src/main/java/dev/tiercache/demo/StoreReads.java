@@ -2,7 +2,6 @@ package dev.tiercache.demo;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.UUID;
 
 import dev.tiercache.autoconfigure.TierCacheNode;
@@ -26,7 +25,7 @@ import org.springframework.stereotype.Component;
 public class StoreReads {
 
 	/** A node not seen for this long is taken for gone. */
-	static final Duration LIVENESS = Duration.ofSeconds(5);
+	static final Duration LIVENESS = Duration.ofSeconds(10);
 
 	private final String id = UUID.randomUUID().toString();
 
@@ -84,21 +83,16 @@ public class StoreReads {
 		return this.jdbc.sql("SELECT COALESCE(SUM(book_reads), 0) FROM store_node").query(Long.class).single();
 	}
 
-	/**
-	 * Return the reads of every node seen alive lately, by name.
-	 */
-	public List<NodeReads> liveNodeReads() {
-		return this.jdbc.sql("SELECT name, book_reads FROM store_node WHERE last_seen > ? ORDER BY name")
-			.param(this.clock.millis() - LIVENESS.toMillis())
-			.query(NodeReads.class)
-			.list();
-	}
-
 	@Scheduled(fixedDelay = 1000, initialDelay = 1000)
 	void heartbeat() {
-		this.jdbc.sql("UPDATE store_node SET name = ?, last_seen = ? WHERE id = ?")
+		int updated = this.jdbc.sql("UPDATE store_node SET name = ?, last_seen = ? WHERE id = ?")
 			.params(this.node.name(), this.clock.millis(), this.id)
 			.update();
+		if (updated == 0) {
+			// A node that found no live node reset the database while this one could not
+			// reach it (a stall longer than LIVENESS): count again from here.
+			register();
+		}
 	}
 
 	/**
@@ -113,15 +107,6 @@ public class StoreReads {
 			// H2 may have closed the database in its own shutdown hook: the row then
 			// stops being live after LIVENESS instead of now
 		}
-	}
-
-	/**
-	 * One node's reads.
-	 *
-	 * @param name the node's name
-	 * @param bookReads its reads of the book table
-	 */
-	public record NodeReads(String name, long bookReads) {
 	}
 
 }
