@@ -1,7 +1,5 @@
 package dev.tiercache.demo;
 
-import java.util.Map;
-
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -42,8 +40,17 @@ public class BookController {
 	}
 
 	@GetMapping("/api/store/stats")
-	public Map<String, Long> storeStats() {
-		return Map.of("loads", this.store.loads());
+	public StoreStats storeStats() {
+		return new StoreStats(this.store.loads(), this.store.clusterLoads());
+	}
+
+	/**
+	 * Reads of the book table, counted in the database.
+	 *
+	 * @param loads this node's reads since it started
+	 * @param clusterLoads every node's reads since the database was last reset
+	 */
+	public record StoreStats(long loads, long clusterLoads) {
 	}
 
 	/**

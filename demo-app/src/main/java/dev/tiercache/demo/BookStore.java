@@ -1,8 +1,5 @@
 package dev.tiercache.demo;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import org.jspecify.annotations.Nullable;
@@ -10,26 +7,26 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 
 /**
- * The slow backing store the cache shields: an in-memory table whose reads take
- * {@code demo.store.latency} and are counted, so that the effect of caching can be seen
- * at {@code GET /api/store/stats}.
+ * The slow backing store the cache shields: the {@code book} table of a database every
+ * node shares. Every read takes {@code demo.store.latency} more and is counted in the
+ * database itself ({@link StoreReads}), so that {@code GET /api/store/stats} shows the
+ * effect of caching across the whole cluster.
  *
  * @author tiercache
  */
 @Component
 public class BookStore {
 
-	private final Map<Long, Book> books = new ConcurrentHashMap<>();
+	private final BookRepository books;
 
-	private final AtomicLong loads = new AtomicLong();
+	private final StoreReads reads;
 
 	private final long latencyNanos;
 
-	public BookStore(BookStoreProperties properties) {
+	BookStore(BookRepository books, StoreReads reads, BookStoreProperties properties) {
+		this.books = books;
+		this.reads = reads;
 		this.latencyNanos = properties.latency().toNanos();
-		for (long id = 1; id <= properties.size(); id++) {
-			this.books.put(id, new Book(id, "Book " + id));
-		}
 	}
 
 	/**
@@ -38,27 +35,35 @@ public class BookStore {
 	 * @return the book, or {@code null} if there is none with that id
 	 */
 	public @Nullable Book find(long id) {
-		this.loads.incrementAndGet();
+		this.reads.increment();
 		LockSupport.parkNanos(this.latencyNanos);
-		return this.books.get(id);
+		return this.books.findById(id).orElse(null);
 	}
 
 	/**
-	 * Change a book's title.
+	 * Change a book's title in the database.
 	 * @param id the book's id
 	 * @param title the new title
 	 * @return the updated book, or {@code null} if there is none with that id
 	 */
 	public @Nullable Book updateTitle(long id, String title) {
-		return this.books.computeIfPresent(id, (key, book) -> new Book(id, title));
+		return (this.books.updateTitle(id, title) > 0) ? new Book(id, title) : null;
 	}
 
 	/**
-	 * Return how many times the store was read.
+	 * Return how many times this node read the store since it started.
 	 * @return the number of reads
 	 */
 	public long loads() {
-		return this.loads.get();
+		return this.reads.thisNode();
+	}
+
+	/**
+	 * Return how many times every node read the store since the database was last reset.
+	 * @return the number of reads in the cluster
+	 */
+	public long clusterLoads() {
+		return this.reads.cluster();
 	}
 
 }

@@ -4,6 +4,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.cache.annotation.EnableCaching;
+import org.springframework.scheduling.annotation.EnableScheduling;
 
 /**
  * Starts the demo. Every {@code tiercache.*}, {@code demo.*} and {@code server.port}
@@ -15,7 +16,17 @@ import org.springframework.cache.annotation.EnableCaching;
 @SpringBootApplication
 @EnableCaching
 @ConfigurationPropertiesScan
+@EnableScheduling
 public class DemoApplication {
+
+	static {
+		// H2's automatic mixed mode (AUTO_SERVER=TRUE) lets the first node serve the
+		// database file to the others over TCP; keep that server on the loopback
+		// interface.
+		if (System.getProperty("h2.bindAddress") == null) {
+			System.setProperty("h2.bindAddress", "127.0.0.1");
+		}
+	}
 
 	public static void main(String[] args) {
 		SpringApplication.run(DemoApplication.class, args);

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,8 +14,11 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.cache.CacheManager;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Starts the demo application on a free port and talks to it over HTTP, as a user would.
@@ -33,6 +37,11 @@ class DemoApplicationTests {
 
 	@Autowired
 	BookStore store;
+
+	@DynamicPropertySource
+	static void database(DynamicPropertyRegistry registry) {
+		registry.add("demo.database.path", () -> TestDatabase.freshPath("application"));
+	}
 
 	@BeforeEach
 	void clearCache() {
@@ -73,9 +82,13 @@ class DemoApplicationTests {
 	}
 
 	@Test
-	void storeStatsCountTheStoreReads() throws Exception {
+	void storeStatsCountTheStoreReadsInTheDatabase() throws Exception {
+		long before = loads();
 		get("/api/books/3");
-		assertThat(get("/api/store/stats").body()).isEqualTo("{\"loads\":" + this.store.loads() + "}");
+		assertThat(loads() - before).isEqualTo(1);
+		assertThat(get("/api/store/stats").body())
+			.isEqualTo("{\"loads\":" + this.store.loads() + ",\"clusterLoads\":" + this.store.clusterLoads() + "}");
+		assertThat(this.store.clusterLoads()).isEqualTo(this.store.loads());
 	}
 
 	@Test
@@ -134,6 +147,22 @@ class DemoApplicationTests {
 		assertThat(get("/actuator/metrics/tiercache.hits?tag=cache:books&tag=tier:main").statusCode()).isEqualTo(200);
 		assertThat(get("/actuator/metrics/tiercache.loads?tag=cache:books").body()).contains("\"statistic\":\"COUNT\"");
 		assertThat(get("/actuator/metrics/tiercache.members").body()).contains("\"value\":1.0");
+	}
+
+	@Test
+	void loadGeneratorRefusesSettingsOutOfRange() throws Exception {
+		HttpResponse<String> refused = send(HttpRequest.newBuilder(uri("/api/load"))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString("{\"rate\":0,\"writeShare\":0,\"keys\":10,\"skew\":1}"))
+			.build());
+		assertThat(refused.statusCode()).isEqualTo(400);
+		assertThat(get("/api/load").body()).contains("\"running\":false");
+	}
+
+	@Test
+	void historyHasOneSampleASecond() throws Exception {
+		await().atMost(Duration.ofSeconds(10)).until(() -> get("/api/history").body().split("\"time\"").length > 2);
+		assertThat(get("/api/history").body()).contains("\"mainHits\":").contains("\"clusterReads\":");
 	}
 
 	private long loads() {

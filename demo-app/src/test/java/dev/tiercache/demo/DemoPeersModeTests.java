@@ -32,15 +32,16 @@ class DemoPeersModeTests {
 	@BeforeAll
 	static void startTwoNodes() {
 		int clusterPort = PeersCluster.freePortRange(5);
-		first = start(clusterPort);
-		second = start(clusterPort);
+		String database = TestDatabase.freshPath("peers");
+		first = start(clusterPort, database);
+		second = start(clusterPort, database);
 		await().atMost(Duration.ofSeconds(30)).until(() -> get(first, "/actuator/tiercache").contains("\"share\":0.5"));
 	}
 
-	private static ConfigurableApplicationContext start(int clusterPort) {
+	private static ConfigurableApplicationContext start(int clusterPort, String database) {
 		return new SpringApplicationBuilder(DemoApplication.class).run("--server.port=0", "--tiercache.mode=peers",
 				"--tiercache.cluster.name=demo-peers-test", "--tiercache.cluster.port=" + clusterPort,
-				"--tiercache.cluster.port-range=3", "--demo.store.latency=5ms");
+				"--tiercache.cluster.port-range=3", "--demo.store.latency=5ms", "--demo.database.path=" + database);
 	}
 
 	@AfterAll

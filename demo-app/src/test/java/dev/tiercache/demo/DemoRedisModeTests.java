@@ -40,6 +40,7 @@ class DemoRedisModeTests {
 	static void redisPort(DynamicPropertyRegistry registry) {
 		registry.add("spring.data.redis.host", () -> "127.0.0.1");
 		registry.add("spring.data.redis.port", redis::port);
+		registry.add("demo.database.path", () -> TestDatabase.freshPath("redis"));
 	}
 
 	@AfterAll
