@@ -177,8 +177,20 @@ public class TierCacheProperties {
 	 * @throws InvalidConfigurationPropertyValueException naming the first invalid setting
 	 */
 	Map<String, TierCacheConfiguration> cacheConfigurations() {
+		return cacheConfigurations(List.of());
+	}
+
+	/**
+	 * Return the configuration of every cache to create at start-up, by name.
+	 * @param springCacheNames the names in {@code spring.cache.cache-names}, created with
+	 * the defaults unless configured under {@code tiercache.caches}
+	 * @return the cache configurations
+	 * @throws InvalidConfigurationPropertyValueException naming the first invalid setting
+	 */
+	Map<String, TierCacheConfiguration> cacheConfigurations(List<String> springCacheNames) {
 		TierCacheConfiguration defaults = defaultConfiguration();
 		Map<String, TierCacheConfiguration> configurations = new LinkedHashMap<>();
+		springCacheNames.forEach((name) -> configurations.put(name, defaults));
 		this.cacheNames.forEach((name) -> configurations.put(name, defaults));
 		this.caches
 			.forEach((name, spec) -> configurations.put(name, spec.applyTo(defaults, "tiercache.caches." + name)));
