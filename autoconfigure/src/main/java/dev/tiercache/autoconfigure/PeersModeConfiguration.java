@@ -24,7 +24,7 @@ import org.springframework.util.StringUtils;
  * @author tiercache
  */
 @Configuration(proxyBeanMethods = false)
-@ConditionalOnClass(name = ModeLibraries.JGROUPS_CLASS)
+@ConditionalOnClass(name = Libraries.JGROUPS_CLASS)
 @ConditionalOnProperty(name = "tiercache.mode", havingValue = "peers")
 class PeersModeConfiguration {
 

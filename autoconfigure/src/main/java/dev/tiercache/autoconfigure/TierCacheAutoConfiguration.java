@@ -43,7 +43,7 @@ import org.springframework.util.Assert;
  * (to {@code none} by {@code @AutoConfigureCache}, or to one of Spring Boot's own
  * providers), and creates the caches named by {@code spring.cache.cache-names} at
  * start-up. Each remote mode is configured only when its library is present; choosing a
- * mode whose library is missing fails with a {@link MissingModeLibraryException}.
+ * mode whose library is missing fails with a {@link MissingLibraryException}.
  *
  * @author tiercache
  */
@@ -63,7 +63,7 @@ public final class TierCacheAutoConfiguration {
 			ObjectProvider<TierCacheManagerBuilderCustomizer> builderCustomizers,
 			ObjectProvider<CacheManagerCustomizer<?>> cacheManagerCustomizers, ResourceLoader resourceLoader,
 			Environment environment) {
-		ModeLibraries.check(properties.getMode(), resourceLoader.getClassLoader());
+		Libraries.checkMode(properties.getMode(), resourceLoader.getClassLoader());
 		TierCacheManager.Builder builder = TierCacheManager.builder()
 			.cacheDefaults(properties.defaultConfiguration())
 			.dynamic(properties.isDynamic());

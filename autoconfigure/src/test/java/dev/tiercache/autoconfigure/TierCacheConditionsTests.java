@@ -85,10 +85,10 @@ class TierCacheConditionsTests {
 			.withPropertyValues("tiercache.mode=peers")
 			.run((context) -> {
 				assertThat(context).hasFailed();
-				FailureAnalysis analysis = new MissingModeLibraryFailureAnalyzer().analyze(context.getStartupFailure());
+				FailureAnalysis analysis = new MissingLibraryFailureAnalyzer().analyze(context.getStartupFailure());
 				assertThat(analysis).isNotNull();
 				assertThat(analysis.getDescription()).contains("'peers'").contains("JGroups");
-				assertThat(analysis.getAction()).contains("org.jgroups:jgroups:" + ModeLibraries.JGROUPS_VERSION);
+				assertThat(analysis.getAction()).contains("org.jgroups:jgroups:" + Libraries.JGROUPS_VERSION);
 			});
 	}
 
@@ -98,7 +98,7 @@ class TierCacheConditionsTests {
 			.withPropertyValues("tiercache.mode=redis")
 			.run((context) -> {
 				assertThat(context).hasFailed();
-				FailureAnalysis analysis = new MissingModeLibraryFailureAnalyzer().analyze(context.getStartupFailure());
+				FailureAnalysis analysis = new MissingLibraryFailureAnalyzer().analyze(context.getStartupFailure());
 				assertThat(analysis).isNotNull();
 				assertThat(analysis.getAction()).contains("org.springframework.boot:spring-boot-starter-data-redis");
 			});
@@ -110,12 +110,12 @@ class TierCacheConditionsTests {
 		// gives; skip them.
 		assertThat(SpringFactoriesLoader.forDefaultResourceLocation(getClass().getClassLoader())
 			.load(FailureAnalyzer.class, FailureHandler.handleMessage((message, failure) -> {
-			}))).hasAtLeastOneElementOfType(MissingModeLibraryFailureAnalyzer.class);
+			}))).hasAtLeastOneElementOfType(MissingLibraryFailureAnalyzer.class);
 	}
 
 	@Test
 	void theJGroupsVersionNamedIsTheOneTierCacheIsBuiltWith() {
-		assertThat(ModeLibraries.JGROUPS_VERSION)
+		assertThat(Libraries.JGROUPS_VERSION)
 			.startsWith(Version.getMajor() + "." + Version.getMinor() + "." + Version.getMicro() + ".");
 	}
 
