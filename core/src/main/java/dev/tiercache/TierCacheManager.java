@@ -11,8 +11,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,7 +28,6 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.cache.CacheManager;
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.util.Assert;
 
 /**
@@ -53,6 +50,9 @@ public final class TierCacheManager implements CacheManager, AutoCloseable {
 
 	private static final Log logger = LogFactory.getLog(TierCacheManager.class);
 
+	/** The most platform threads for asynchronous remote work, unless set. */
+	public static final int DEFAULT_REMOTE_THREADS = 64;
+
 	private final ConcurrentMap<String, TierCache> caches = new ConcurrentHashMap<>();
 
 	private final TierCacheConfiguration defaults;
@@ -74,7 +74,7 @@ public final class TierCacheManager implements CacheManager, AutoCloseable {
 
 	private final @Nullable RemoteTier remote;
 
-	private final ExecutorService remoteExecutor;
+	private final RemoteExecutor remoteExecutor;
 
 	/** Drops local copies after a long pause, in the remote modes. */
 	private final @Nullable AutoCloseable pauses;
@@ -90,9 +90,7 @@ public final class TierCacheManager implements CacheManager, AutoCloseable {
 		this.executor = builder.executor;
 		this.recordStats = builder.recordStats;
 		this.remote = builder.remote;
-		CustomizableThreadFactory threads = new CustomizableThreadFactory("tiercache-remote-");
-		threads.setDaemon(true);
-		this.remoteExecutor = Executors.newCachedThreadPool(threads);
+		this.remoteExecutor = RemoteExecutor.create(builder.remoteThreads, builder.virtualThreads);
 		builder.configurations.forEach((name, configuration) -> this.caches.put(name, create(name, configuration)));
 		if (this.remote != null && this.dynamic) {
 			this.remote.onUnknownCache(this::getCache);
@@ -164,6 +162,16 @@ public final class TierCacheManager implements CacheManager, AutoCloseable {
 	}
 
 	/**
+	 * Return whether asynchronous remote work runs on virtual threads.
+	 * @return {@code true} for virtual threads, {@code false} for the bounded pool of
+	 * platform threads
+	 * @see Builder#virtualThreads(boolean)
+	 */
+	public boolean usesVirtualThreads() {
+		return this.remoteExecutor.isVirtual();
+	}
+
+	/**
 	 * Return the remote tier, if this manager has one.
 	 * @return the remote tier, or {@code null} in local mode
 	 */
@@ -194,7 +202,7 @@ public final class TierCacheManager implements CacheManager, AutoCloseable {
 		if (this.remote != null) {
 			this.remote.close();
 		}
-		this.remoteExecutor.shutdownNow();
+		this.remoteExecutor.close();
 	}
 
 	/**
@@ -240,7 +248,38 @@ public final class TierCacheManager implements CacheManager, AutoCloseable {
 
 		private @Nullable RemoteTier remote;
 
+		private int remoteThreads = DEFAULT_REMOTE_THREADS;
+
+		private boolean virtualThreads;
+
 		private Builder() {
+		}
+
+		/**
+		 * Set the most platform threads for asynchronous remote work (fetches, loads and
+		 * lease waits of methods returning a {@code CompletableFuture} or a reactive
+		 * type); when all are busy, the calling thread runs the work itself. The default
+		 * is {@value TierCacheManager#DEFAULT_REMOTE_THREADS}.
+		 * @param maxThreads the most threads, at least 1
+		 * @return this builder
+		 */
+		public Builder remoteThreads(int maxThreads) {
+			Assert.isTrue(maxThreads >= 1, () -> "remote-threads must be at least 1, but was " + maxThreads);
+			this.remoteThreads = maxThreads;
+			return this;
+		}
+
+		/**
+		 * Set whether asynchronous remote work runs on virtual threads, one per task and
+		 * not pooled, instead of a bounded pool of platform threads. Only on Java 21 and
+		 * later; on older Java it is ignored. Spring Boot turns it on with
+		 * {@code spring.threads.virtual.enabled=true}.
+		 * @param virtualThreads whether to use virtual threads
+		 * @return this builder
+		 */
+		public Builder virtualThreads(boolean virtualThreads) {
+			this.virtualThreads = virtualThreads;
+			return this;
 		}
 
 		/**

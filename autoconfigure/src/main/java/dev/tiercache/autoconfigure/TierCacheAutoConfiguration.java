@@ -23,6 +23,7 @@ import org.springframework.boot.cache.autoconfigure.CacheManagerCustomizers;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.thread.Threading;
 import org.springframework.cache.CacheManager;
 import org.springframework.cache.interceptor.CacheAspectSupport;
 import org.springframework.context.annotation.Bean;
@@ -66,7 +67,9 @@ public final class TierCacheAutoConfiguration {
 		Libraries.checkMode(properties.getMode(), resourceLoader.getClassLoader());
 		TierCacheManager.Builder builder = TierCacheManager.builder()
 			.cacheDefaults(properties.defaultConfiguration())
-			.dynamic(properties.isDynamic());
+			.dynamic(properties.isDynamic())
+			.virtualThreads(Threading.VIRTUAL.isActive(environment));
+		RemoteTierSupport.settings("tiercache", properties, () -> builder.remoteThreads(properties.getRemoteThreads()));
 		RemoteTier remote = remoteTier.getIfAvailable();
 		if (properties.getMode() != TierCacheProperties.Mode.LOCAL) {
 			Assert.state(remote != null, () -> "tiercache.mode=" + properties.getMode().name().toLowerCase()

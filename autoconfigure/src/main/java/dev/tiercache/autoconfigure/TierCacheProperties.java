@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.function.BiFunction;
 
 import dev.tiercache.TierCacheConfiguration;
+import dev.tiercache.TierCacheManager;
 import dev.tiercache.remote.peers.Discovery;
 import org.jspecify.annotations.Nullable;
 
@@ -64,6 +65,14 @@ public class TierCacheProperties {
 	 * 'tiercache.caches'.
 	 */
 	private List<String> cacheNames = new ArrayList<>();
+
+	/**
+	 * Most platform threads for asynchronous remote work (fetches, loads and lease waits
+	 * of methods returning CompletableFuture or a reactive type); when all are busy, the
+	 * calling thread runs the work itself. Not used with virtual threads
+	 * ('spring.threads.virtual.enabled=true' on Java 21 or later), which are not pooled.
+	 */
+	private int remoteThreads = TierCacheManager.DEFAULT_REMOTE_THREADS;
 
 	/**
 	 * Settings of every cache, unless overridden under 'tiercache.caches'. A setting left
@@ -131,6 +140,14 @@ public class TierCacheProperties {
 
 	public Serialization getSerialization() {
 		return this.serialization;
+	}
+
+	public int getRemoteThreads() {
+		return this.remoteThreads;
+	}
+
+	public void setRemoteThreads(int remoteThreads) {
+		this.remoteThreads = remoteThreads;
 	}
 
 	public boolean isDynamic() {

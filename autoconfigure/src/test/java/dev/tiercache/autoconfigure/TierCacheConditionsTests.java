@@ -114,6 +114,27 @@ class TierCacheConditionsTests {
 	}
 
 	@Test
+	void remoteWorkRunsOnVirtualThreadsWhenSpringBootsDoOnJava21AndLater() {
+		this.contextRunner.withPropertyValues("spring.threads.virtual.enabled=true")
+			.run((context) -> assertThat(context.getBean(TierCacheManager.class).usesVirtualThreads())
+				.isEqualTo(Runtime.version().feature() >= 21));
+		this.contextRunner
+			.run((context) -> assertThat(context.getBean(TierCacheManager.class).usesVirtualThreads()).isFalse());
+	}
+
+	@Test
+	void remoteThreadsBelowOneFailsAtStartUpNamingTheProperty() {
+		this.contextRunner.withPropertyValues("tiercache.remote-threads=0")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("remote-threads must be at least 1"));
+		this.contextRunner.withPropertyValues("tiercache.remote-threads=0")
+			.run((context) -> assertThat(context.getStartupFailure())
+				.hasStackTraceContaining("tiercache.remote-threads"));
+	}
+
+	@Test
 	void theJGroupsVersionNamedIsTheOneTierCacheIsBuiltWith() {
 		assertThat(Libraries.JGROUPS_VERSION)
 			.startsWith(Version.getMajor() + "." + Version.getMinor() + "." + Version.getMicro() + ".");
