@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.core.task.TaskDecorator;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
@@ -35,9 +36,13 @@ final class RemoteExecutor implements Executor, AutoCloseable {
 
 	private final @Nullable SimpleAsyncTaskExecutor virtual;
 
-	private RemoteExecutor(@Nullable ThreadPoolExecutor pool, @Nullable SimpleAsyncTaskExecutor virtual) {
+	private final @Nullable TaskDecorator decorator;
+
+	private RemoteExecutor(@Nullable ThreadPoolExecutor pool, @Nullable SimpleAsyncTaskExecutor virtual,
+			@Nullable TaskDecorator decorator) {
 		this.pool = pool;
 		this.virtual = virtual;
+		this.decorator = decorator;
 	}
 
 	/**
@@ -45,19 +50,21 @@ final class RemoteExecutor implements Executor, AutoCloseable {
 	 * @param maxThreads the most platform threads
 	 * @param virtualThreads whether to run each task on a virtual thread instead; only on
 	 * Java 21 and later, else platform threads are used
+	 * @param decorator decorates every task, such as to propagate the caller's context,
+	 * or {@code null}
 	 * @return the executor
 	 */
-	static RemoteExecutor create(int maxThreads, boolean virtualThreads) {
+	static RemoteExecutor create(int maxThreads, boolean virtualThreads, @Nullable TaskDecorator decorator) {
 		if (virtualThreads && supportsVirtualThreads()) {
 			SimpleAsyncTaskExecutor virtual = new SimpleAsyncTaskExecutor(PREFIX);
 			virtual.setVirtualThreads(true);
-			return new RemoteExecutor(null, virtual);
+			return new RemoteExecutor(null, virtual, decorator);
 		}
 		CustomizableThreadFactory threads = new CustomizableThreadFactory(PREFIX);
 		threads.setDaemon(true);
 		ThreadPoolExecutor pool = new ThreadPoolExecutor(0, maxThreads, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
 				threads, new CallerRunsUnlessShutDown());
-		return new RemoteExecutor(pool, null);
+		return new RemoteExecutor(pool, null, decorator);
 	}
 
 	static boolean supportsVirtualThreads() {
@@ -65,7 +72,8 @@ final class RemoteExecutor implements Executor, AutoCloseable {
 	}
 
 	@Override
-	public void execute(Runnable task) {
+	public void execute(Runnable command) {
+		Runnable task = (this.decorator != null) ? this.decorator.decorate(command) : command;
 		if (this.pool != null) {
 			this.pool.execute(task);
 		}

@@ -20,6 +20,7 @@ import java.util.random.RandomGenerator;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tiercache.local.CoarseTicker;
 import dev.tiercache.local.LocalTier;
+import dev.tiercache.observation.TierCacheObserver;
 import dev.tiercache.remote.PauseDetector;
 import dev.tiercache.remote.RemoteTier;
 import dev.tiercache.stats.StatsCounter;
@@ -28,6 +29,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.cache.CacheManager;
+import org.springframework.core.task.TaskDecorator;
 import org.springframework.util.Assert;
 
 /**
@@ -76,6 +78,8 @@ public final class TierCacheManager implements CacheManager, AutoCloseable {
 
 	private final RemoteExecutor remoteExecutor;
 
+	private final TierCacheObserver observer;
+
 	/** Drops local copies after a long pause, in the remote modes. */
 	private final @Nullable AutoCloseable pauses;
 
@@ -90,7 +94,9 @@ public final class TierCacheManager implements CacheManager, AutoCloseable {
 		this.executor = builder.executor;
 		this.recordStats = builder.recordStats;
 		this.remote = builder.remote;
-		this.remoteExecutor = RemoteExecutor.create(builder.remoteThreads, builder.virtualThreads);
+		this.observer = builder.observer;
+		this.remoteExecutor = RemoteExecutor.create(builder.remoteThreads, builder.virtualThreads,
+				builder.taskDecorator);
 		builder.configurations.forEach((name, configuration) -> this.caches.put(name, create(name, configuration)));
 		if (this.remote != null && this.dynamic) {
 			this.remote.onUnknownCache(this::getCache);
@@ -220,9 +226,12 @@ public final class TierCacheManager implements CacheManager, AutoCloseable {
 		StatsCounter stats = this.recordStats ? StatsCounter.concurrent() : StatsCounter.disabled();
 		boolean withHot = this.remote != null;
 		LocalTier tier = new LocalTier(configuration, withHot, this.ticker, this.random, this.executor, stats);
-		TierCache cache = new TierCache(name, configuration, tier, stats, this.remote, this.remoteExecutor);
+		String where = (this.remote != null) ? this.remote.view().mode() : "local";
+		Observations observations = new Observations(this.observer, name, where, stats);
+		TierCache cache = new TierCache(name, configuration, tier, stats, observations, this.remote,
+				this.remoteExecutor);
 		if (this.remote != null) {
-			this.remote.register(name, configuration, stats, cache.localStore());
+			this.remote.register(name, configuration, observations.remoteStats(stats), cache.localStore());
 		}
 		return cache;
 	}
@@ -252,7 +261,36 @@ public final class TierCacheManager implements CacheManager, AutoCloseable {
 
 		private boolean virtualThreads;
 
+		private @Nullable TaskDecorator taskDecorator;
+
+		private TierCacheObserver observer = TierCacheObserver.none();
+
 		private Builder() {
+		}
+
+		/**
+		 * Decorate every task of asynchronous remote work (see
+		 * {@link #remoteThreads(int)}), for example with Spring's
+		 * {@code ContextPropagatingTaskDecorator}, so that the caller's trace, MDC and
+		 * security context reach loaders that run on tiercache's threads.
+		 * @param taskDecorator the decorator
+		 * @return this builder
+		 */
+		public Builder taskDecorator(TaskDecorator taskDecorator) {
+			Assert.notNull(taskDecorator, "taskDecorator must not be null");
+			this.taskDecorator = taskDecorator;
+			return this;
+		}
+
+		/**
+		 * Report loads, remote fetches and lease waits to {@code observer}.
+		 * @param observer the observer
+		 * @return this builder
+		 */
+		public Builder observer(TierCacheObserver observer) {
+			Assert.notNull(observer, "observer must not be null");
+			this.observer = observer;
+			return this;
 		}
 
 		/**

@@ -23,7 +23,7 @@ class RemoteExecutorTests {
 
 	@Test
 	void platformThreadsAreBoundedAndTheCallerRunsTheRest() throws Exception {
-		try (RemoteExecutor executor = RemoteExecutor.create(2, false)) {
+		try (RemoteExecutor executor = RemoteExecutor.create(2, false, null)) {
 			CountDownLatch release = new CountDownLatch(1);
 			CountDownLatch started = new CountDownLatch(2);
 			List<Thread> ranOn = new CopyOnWriteArrayList<>();
@@ -46,7 +46,7 @@ class RemoteExecutorTests {
 
 	@Test
 	void aTaskWaitingForAnotherWhileEveryThreadIsBusyDoesNotDeadlock() throws Exception {
-		try (RemoteExecutor executor = RemoteExecutor.create(1, false)) {
+		try (RemoteExecutor executor = RemoteExecutor.create(1, false, null)) {
 			CompletableFuture<String> outer = CompletableFuture
 				.supplyAsync(() -> CompletableFuture.supplyAsync(() -> "inner", executor).join(), executor);
 			assertThat(outer.get(10, TimeUnit.SECONDS)).isEqualTo("inner");
@@ -55,7 +55,7 @@ class RemoteExecutorTests {
 
 	@Test
 	void aClosedExecutorRefusesWorkInsteadOfDroppingIt() {
-		RemoteExecutor executor = RemoteExecutor.create(2, false);
+		RemoteExecutor executor = RemoteExecutor.create(2, false, null);
 		executor.close();
 		assertThatExceptionOfType(RejectedExecutionException.class).isThrownBy(() -> executor.execute(() -> {
 		}));
@@ -64,7 +64,7 @@ class RemoteExecutorTests {
 	@Test
 	@EnabledForJreRange(min = JRE.JAVA_21)
 	void virtualThreadsOnJava21AndLater() throws Exception {
-		try (RemoteExecutor executor = RemoteExecutor.create(2, true)) {
+		try (RemoteExecutor executor = RemoteExecutor.create(2, true, null)) {
 			assertThat(executor.isVirtual()).isTrue();
 			Thread thread = CompletableFuture.supplyAsync(Thread::currentThread, executor).get(10, TimeUnit.SECONDS);
 			Method isVirtual = Thread.class.getMethod("isVirtual");
@@ -76,7 +76,7 @@ class RemoteExecutorTests {
 	@Test
 	@EnabledForJreRange(max = JRE.JAVA_20)
 	void platformThreadsBeforeJava21EvenWhenVirtualOnesAreAskedFor() {
-		try (RemoteExecutor executor = RemoteExecutor.create(2, true)) {
+		try (RemoteExecutor executor = RemoteExecutor.create(2, true, null)) {
 			assertThat(executor.isVirtual()).isFalse();
 		}
 	}

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import dev.tiercache.TierCacheManager;
+import dev.tiercache.observation.TierCacheObserver;
 import dev.tiercache.remote.ClusterView;
 import dev.tiercache.remote.RemoteTier;
 import dev.tiercache.stats.CacheStats;
@@ -23,7 +24,6 @@ import org.springframework.boot.cache.autoconfigure.CacheManagerCustomizers;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.thread.Threading;
 import org.springframework.cache.CacheManager;
 import org.springframework.cache.interceptor.CacheAspectSupport;
 import org.springframework.context.annotation.Bean;
@@ -31,6 +31,7 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.ResourceLoader;
+import org.springframework.core.task.TaskDecorator;
 import org.springframework.util.Assert;
 
 /**
@@ -56,20 +57,21 @@ import org.springframework.util.Assert;
 @ConditionalOnBooleanProperty(name = "tiercache.enabled", matchIfMissing = true)
 @Conditional(OnAutomaticCacheTypeCondition.class)
 @EnableConfigurationProperties(TierCacheProperties.class)
-@Import({ PeersModeConfiguration.class, RedisModeConfiguration.class })
+@Import({ PeersModeConfiguration.class, RedisModeConfiguration.class, ObservationConfiguration.class })
 public final class TierCacheAutoConfiguration {
 
 	@Bean
 	TierCacheManager cacheManager(TierCacheProperties properties, ObjectProvider<RemoteTier> remoteTier,
 			ObjectProvider<TierCacheManagerBuilderCustomizer> builderCustomizers,
 			ObjectProvider<CacheManagerCustomizer<?>> cacheManagerCustomizers, ResourceLoader resourceLoader,
-			Environment environment) {
+			Environment environment, ObjectProvider<TierCacheObserver> observer,
+			ObjectProvider<TaskDecorator> taskDecorator) {
 		Libraries.checkMode(properties.getMode(), resourceLoader.getClassLoader());
 		TierCacheManager.Builder builder = TierCacheManager.builder()
 			.cacheDefaults(properties.defaultConfiguration())
 			.dynamic(properties.isDynamic())
-			.virtualThreads(Threading.VIRTUAL.isActive(environment));
-		RemoteTierSupport.settings("tiercache", properties, () -> builder.remoteThreads(properties.getRemoteThreads()));
+			.observer(observer.getIfUnique(TierCacheObserver::none));
+		RemoteThreads.configure(builder, properties, environment, taskDecorator, resourceLoader.getClassLoader());
 		RemoteTier remote = remoteTier.getIfAvailable();
 		if (properties.getMode() != TierCacheProperties.Mode.LOCAL) {
 			Assert.state(remote != null, () -> "tiercache.mode=" + properties.getMode().name().toLowerCase()
