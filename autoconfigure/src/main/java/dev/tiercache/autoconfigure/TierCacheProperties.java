@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.function.BiFunction;
 
 import dev.tiercache.TierCacheConfiguration;
-import dev.tiercache.TierCacheManager;
 import dev.tiercache.remote.peers.Discovery;
 import org.jspecify.annotations.Nullable;
 
@@ -72,7 +71,7 @@ public class TierCacheProperties {
 	 * calling thread runs the work itself. Not used with virtual threads
 	 * ('spring.threads.virtual.enabled=true' on Java 21 or later), which are not pooled.
 	 */
-	private int remoteThreads = TierCacheManager.DEFAULT_REMOTE_THREADS;
+	private int remoteThreads = 64;
 
 	/**
 	 * Settings of every cache, unless overridden under 'tiercache.caches'. A setting left

@@ -135,6 +135,11 @@ class TierCacheConditionsTests {
 	}
 
 	@Test
+	void theDefaultOfRemoteThreadsIsTheCoresDefault() {
+		assertThat(new TierCacheProperties().getRemoteThreads()).isEqualTo(TierCacheManager.DEFAULT_REMOTE_THREADS);
+	}
+
+	@Test
 	void theJGroupsVersionNamedIsTheOneTierCacheIsBuiltWith() {
 		assertThat(Libraries.JGROUPS_VERSION)
 			.startsWith(Version.getMajor() + "." + Version.getMinor() + "." + Version.getMicro() + ".");

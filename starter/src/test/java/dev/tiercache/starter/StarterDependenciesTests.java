@@ -57,6 +57,14 @@ class StarterDependenciesTests {
 			.contains("Add the dependency org.springframework.boot:spring-boot-starter-data-redis");
 	}
 
+	@Test
+	void aMisspeltPropertyIsReportedWithTheNearestValidName(CapturedOutput output) {
+		assertThatException().isThrownBy(() -> application().run("--tiercache.caches.books.tll=1h"));
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("Property: tiercache.caches.books.tll")
+			.contains("Did you mean: tiercache.caches.books.ttl");
+	}
+
 	private static SpringApplication application() {
 		SpringApplication application = new SpringApplication(StarterApplication.class);
 		application.setWebApplicationType(WebApplicationType.NONE);
