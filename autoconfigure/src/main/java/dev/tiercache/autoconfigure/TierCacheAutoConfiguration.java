@@ -1,6 +1,7 @@
 package dev.tiercache.autoconfigure;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -11,6 +12,7 @@ import dev.tiercache.remote.RemoteTier;
 import dev.tiercache.stats.CacheStats;
 import dev.tiercache.stats.StatsLogger;
 
+import org.springframework.aot.AotDetector;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -74,8 +76,7 @@ public final class TierCacheAutoConfiguration {
 		RemoteThreads.configure(builder, properties, environment, taskDecorator, resourceLoader.getClassLoader());
 		RemoteTier remote = remoteTier.getIfAvailable();
 		if (properties.getMode() != TierCacheProperties.Mode.LOCAL) {
-			Assert.state(remote != null, () -> "tiercache.mode=" + properties.getMode().name().toLowerCase()
-					+ " has no remote tier; check its configuration");
+			Assert.state(remote != null, () -> noRemoteTier(properties.getMode()));
 			builder.remoteTier(remote);
 		}
 		properties.cacheConfigurations(springCacheNames(environment)).forEach(builder::withCacheConfiguration);
@@ -88,6 +89,17 @@ public final class TierCacheAutoConfiguration {
 	@ConditionalOnMissingBean
 	TierCacheNode tierCacheNode(TierCacheProperties properties, Environment environment) {
 		return new TierCacheNode(properties.getNodeName(), environment);
+	}
+
+	private static String noRemoteTier(TierCacheProperties.Mode mode) {
+		String name = mode.name().toLowerCase(Locale.ROOT);
+		if (AotDetector.useGeneratedArtifacts()) {
+			return "tiercache.mode=" + name + ", but this application was processed ahead of time (Spring AOT) "
+					+ "with another tiercache.mode, and which mode's beans exist is decided at build time: process it "
+					+ "with tiercache.mode=" + name + " (see 'Ahead of time and native images' in tiercache's "
+					+ "docs/configuration.md)";
+		}
+		return "tiercache.mode=" + name + " has no remote tier; check its configuration";
 	}
 
 	/**
