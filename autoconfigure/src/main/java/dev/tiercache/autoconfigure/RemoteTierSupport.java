@@ -31,9 +31,9 @@ final class RemoteTierSupport {
 
 	/**
 	 * The codec of keys and values: the application's {@link ValueCodec} bean if it has
-	 * one, else the one {@code tiercache.serialization.*} chooses, allowing the JDK's
-	 * value types, the application's own packages (those of its
-	 * {@code @SpringBootApplication}) and
+	 * one (guarded, so that whatever it throws degrades to this node's tier), else the
+	 * one {@code tiercache.serialization.*} chooses, allowing the JDK's value types, the
+	 * application's own packages (those of its {@code @SpringBootApplication}) and
 	 * {@code tiercache.serialization.allowed-packages}, and resolving classes with the
 	 * bean class loader, the one that loaded the application's classes (not the thread
 	 * context class loader of whichever thread decodes, which Spring Boot DevTools'
@@ -52,7 +52,7 @@ final class RemoteTierSupport {
 	static ValueCodec codec(TierCacheProperties properties, BeanFactory beanFactory) {
 		ValueCodec custom = beanFactory.getBeanProvider(ValueCodec.class).getIfUnique();
 		if (custom != null) {
-			return custom;
+			return ValueCodec.guarded(custom);
 		}
 		TierCacheProperties.Serialization serialization = properties.getSerialization();
 		AllowList allowList = allowList(serialization.getAllowedPackages(), beanFactory);

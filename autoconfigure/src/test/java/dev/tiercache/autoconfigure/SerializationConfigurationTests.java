@@ -40,10 +40,49 @@ class SerializationConfigurationTests {
 
 	@Test
 	void aValueCodecBeanReplacesTheDefault() {
-		ValueCodec custom = ValueCodec.java(AllowList.of(List.of("com.example.custom")));
+		ValueCodec custom = new ValueCodec() {
+
+			@Override
+			public byte[] encode(Object value) {
+				return new byte[] { 42 };
+			}
+
+			@Override
+			public Object decode(byte[] bytes) {
+				return "custom";
+			}
+
+		};
 		this.beanFactory.registerSingleton("myCodec", custom);
-		assertThat(RemoteTierSupport.codec(properties("tiercache.serialization.codec", "kryo"), this.beanFactory))
-			.isSameAs(custom);
+		ValueCodec codec = RemoteTierSupport.codec(properties("tiercache.serialization.codec", "kryo"),
+				this.beanFactory);
+		assertThat(codec.encode(new Plain("x"))).containsExactly(42);
+		assertThat(codec.decode(new byte[] { 1 })).isEqualTo("custom");
+	}
+
+	@Test
+	void whateverTheApplicationsCodecThrowsReachesTierCacheAsACodecException() {
+		ValueCodec failing = new ValueCodec() {
+
+			@Override
+			public byte[] encode(Object value) {
+				throw new IllegalStateException("broken encoder");
+			}
+
+			@Override
+			public Object decode(byte[] bytes) {
+				throw new NullPointerException("broken decoder");
+			}
+
+		};
+		this.beanFactory.registerSingleton("myCodec", failing);
+		ValueCodec codec = RemoteTierSupport.codec(properties(), this.beanFactory);
+		assertThatExceptionOfType(CodecException.class).isThrownBy(() -> codec.encode("x"))
+			.withMessageContaining("broken encoder")
+			.withMessageContaining("java.lang.String");
+		assertThatExceptionOfType(CodecException.class).isThrownBy(() -> codec.decode(new byte[3]))
+			.withMessageContaining("broken decoder")
+			.withMessageContaining("3 bytes");
 	}
 
 	@Test

@@ -53,6 +53,18 @@ public interface ValueCodec {
 	}
 
 	/**
+	 * Return {@code codec} held to tiercache's contract: anything it throws becomes a
+	 * {@link CodecException}, which degrades the operation to this node's tier and is
+	 * counted, never failing the caller's request. Spring Boot applies it to a
+	 * {@code ValueCodec} bean of the application.
+	 * @param codec the application's codec
+	 * @return the guarded codec
+	 */
+	static ValueCodec guarded(ValueCodec codec) {
+		return (codec instanceof GuardedValueCodec) ? codec : new GuardedValueCodec(codec);
+	}
+
+	/**
 	 * Return a JSON codec on {@code mapper} (needs
 	 * {@code tools.jackson.core:jackson-databind}): every value whose declared type is
 	 * not final carries its class name, which readers and writers check against

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
@@ -64,6 +65,21 @@ class DemoAotIT {
 		assertThat(get(base + "/api/books/1")).contains("\"id\":1");
 		assertThat(get(base + "/api/store/stats")).contains("\"loads\":1");
 		assertThat(get(base + "/actuator/tiercache")).contains("\"mode\":\"local\"");
+	}
+
+	@Test
+	void aModeOtherThanTheBuildsFailsSayingItIsFixedAtBuildTime() throws Exception {
+		Path log = Files.createTempFile("demo-aot", ".log");
+		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+		this.process = new ProcessBuilder(List.of(java, "-Dspring.aot.enabled=true", "-jar", JAR.toString(),
+				"--server.port=" + freePort(), "--tiercache.mode=peers", "--tiercache.node-name=aot"))
+			.redirectErrorStream(true)
+			.redirectOutput(log.toFile())
+			.start();
+		assertThat(this.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+		assertThat(this.process.exitValue()).isNotZero();
+		assertThat(Files.readString(log)).contains("tiercache.mode=peers, but this application was processed ahead "
+				+ "of time (Spring AOT) with another tiercache.mode");
 	}
 
 	@Test
