@@ -448,6 +448,11 @@ public final class TierCache implements Cache {
 			this.copies.rejected(key, ex);
 			return null;
 		}
+		catch (RuntimeException | Error ex) {
+			// Close the observation's scope on this thread whatever went wrong.
+			observed.stop("error", false);
+			throw ex;
+		}
 		observed.stop((fetched != null) ? "hit" : "miss", false);
 		if (fetched != null) {
 			this.stats.record(Counter.REMOTE_HITS);
