@@ -12,6 +12,7 @@ import dev.tiercache.flight.Flight;
 import dev.tiercache.flight.SingleFlight;
 import dev.tiercache.local.CacheEntry;
 import dev.tiercache.local.LocalTier;
+import dev.tiercache.observation.TierCacheObserver;
 import dev.tiercache.remote.RemoteTier;
 import dev.tiercache.remote.RemoteTierException;
 import dev.tiercache.stats.Counter;
@@ -47,17 +48,21 @@ final class CacheLoads {
 
 	private final Executor remoteExecutor;
 
+	private final Observations observations;
+
 	private final LocalCopies copies;
 
 	private final boolean usesMain;
 
 	CacheLoads(String name, TierCacheConfiguration configuration, LocalTier tier, SingleFlight<CacheEntry> flights,
-			StatsCounter stats, @Nullable RemoteTier remote, Executor remoteExecutor, LocalCopies copies) {
+			StatsCounter stats, Observations observations, @Nullable RemoteTier remote, Executor remoteExecutor,
+			LocalCopies copies) {
 		this.name = name;
 		this.configuration = configuration;
 		this.tier = tier;
 		this.flights = flights;
 		this.stats = stats;
+		this.observations = observations;
 		this.remote = remote;
 		this.remoteExecutor = remoteExecutor;
 		this.copies = copies;
@@ -85,16 +90,24 @@ final class CacheLoads {
 		long seen = this.copies.seen();
 		CacheEntry[] loadedHere = new CacheEntry[1];
 		CacheEntry entry;
+		Observations.SyncFetch observed = this.observations.fetchSync();
 		try {
 			entry = remote.fetchOrLoad(this.name, key, () -> loadedHere[0] = runLoader(key, valueLoader));
+			observed.stop((loadedHere[0] != null) ? "loaded" : "hit", loadedHere[0] != null);
 		}
 		catch (RemoteTierException | CodecException ex) {
+			observed.stop((ex instanceof CodecException) ? "rejected" : "error", loadedHere[0] != null);
 			if (ex instanceof CodecException codec) {
 				// The key (or the loaded value) cannot cross to other nodes.
 				this.copies.rejected(key, codec);
 			}
 			// Keep the value in hot only; the loader never runs twice for one call.
 			entry = (loadedHere[0] != null) ? loadedHere[0] : runLoader(key, valueLoader);
+		}
+		catch (RuntimeException | Error ex) {
+			// The loader's own failure, which the caller gets.
+			observed.stop("failure", loadedHere[0] != null);
+			throw ex;
 		}
 		this.copies.admitHot(key, entry, seen, flight);
 		return entry;
@@ -136,6 +149,7 @@ final class CacheLoads {
 			return entry;
 		});
 		CompletableFuture<CacheEntry> load;
+		Observations.AsyncFetch observed = this.observations.fetchAsync();
 		try {
 			load = remote.fetchOrLoadAsync(this.name, key, loader, this.remoteExecutor);
 		}
@@ -143,6 +157,7 @@ final class CacheLoads {
 			load = CompletableFuture.failedFuture(ex);
 		}
 		return load.handle((entry, failure) -> {
+			observed.stop(fetchOutcome(failure, loadedHere.get() != null), false);
 			if (failure == null) {
 				return CompletableFuture.completedFuture(entry);
 			}
@@ -164,6 +179,15 @@ final class CacheLoads {
 		});
 	}
 
+	private static String fetchOutcome(@Nullable Throwable failure, boolean loadedHere) {
+		if (failure == null) {
+			return loadedHere ? "loaded" : "hit";
+		}
+		Throwable cause = unwrap(failure);
+		return (cause instanceof CodecException) ? "rejected"
+				: (cause instanceof RemoteTierException) ? "error" : "failure";
+	}
+
 	/**
 	 * Start the application's asynchronous loader on {@code executor}, counting it, and
 	 * wrap the result with its TTL; the returned future fails with what the loader's
@@ -172,9 +196,11 @@ final class CacheLoads {
 	private CompletableFuture<CacheEntry> runLoaderAsync(Supplier<? extends CompletableFuture<?>> valueLoader,
 			Executor executor) {
 		long start = System.nanoTime();
+		TierCacheObserver.Observed observed = this.observations.loadAsync();
 		CompletableFuture<?> loading = CompletableFuture.supplyAsync(valueLoader, executor)
 			.thenCompose((started) -> (CompletableFuture<?>) started);
 		return loading.handle((value, failure) -> {
+			observed.stop((failure != null) ? "failure" : "success");
 			this.stats.recordLoadTime(System.nanoTime() - start);
 			if (failure != null) {
 				this.stats.record(Counter.LOAD_FAILURES);
@@ -197,17 +223,22 @@ final class CacheLoads {
 	 * Run the application's loader, counting it, and wrap the result with its TTL.
 	 */
 	CacheEntry runLoader(Object key, Callable<?> valueLoader) {
+		TierCacheObserver.Observed observed = this.observations.load();
 		long start = System.nanoTime();
+		String outcome = "failure";
 		Object value;
 		try {
 			value = valueLoader.call();
+			outcome = "success";
 		}
 		catch (Exception ex) {
-			this.stats.recordLoadTime(System.nanoTime() - start);
 			this.stats.record(Counter.LOAD_FAILURES);
 			throw new ValueRetrievalException(key, valueLoader, ex);
 		}
-		this.stats.recordLoadTime(System.nanoTime() - start);
+		finally {
+			this.stats.recordLoadTime(System.nanoTime() - start);
+			observed.stop(outcome);
+		}
 		this.stats.record(Counter.LOADS);
 		return entryFor(value);
 	}

@@ -66,6 +66,8 @@ public final class TierCache implements Cache {
 
 	private final LocalCopies copies;
 
+	private final Observations observations;
+
 	private final CacheLoads loads;
 
 	/** Whether reads look in main: local mode, and the owner's keys in peers mode. */
@@ -75,7 +77,7 @@ public final class TierCache implements Cache {
 	private final RemoteTier.LocalStore localStore;
 
 	TierCache(String name, TierCacheConfiguration configuration, LocalTier tier, StatsCounter stats,
-			@Nullable RemoteTier remote, Executor remoteExecutor) {
+			Observations observations, @Nullable RemoteTier remote, Executor remoteExecutor) {
 		Assert.hasText(name, "Cache name must not be empty");
 		this.name = name;
 		this.configuration = configuration;
@@ -86,8 +88,9 @@ public final class TierCache implements Cache {
 		this.flights = new SingleFlight<>(stats);
 		this.usesMain = (remote == null) || remote.usesMain();
 		this.copies = new LocalCopies(name, tier, this.flights, stats, remote);
-		this.loads = new CacheLoads(name, configuration, tier, this.flights, stats, remote, remoteExecutor,
-				this.copies);
+		this.observations = observations;
+		this.loads = new CacheLoads(name, configuration, tier, this.flights, stats, observations, remote,
+				remoteExecutor, this.copies);
 		this.localStore = this.copies.newLocalStore();
 	}
 
@@ -220,6 +223,7 @@ public final class TierCache implements Cache {
 			return null;
 		}
 		long seen = this.copies.seen();
+		Observations.AsyncFetch observed = this.observations.fetchAsync();
 		CompletableFuture<@Nullable CacheEntry> fetch;
 		try {
 			fetch = remote.fetchAsync(this.name, key, this.remoteExecutor);
@@ -228,8 +232,11 @@ public final class TierCache implements Cache {
 			fetch = CompletableFuture.failedFuture(ex);
 		}
 		return fetch.handle((fetched, failure) -> {
-			if (failure != null && CacheLoads.unwrap(failure) instanceof CodecException codec) {
-				this.copies.rejected(key, codec);
+			boolean rejected = failure != null && CacheLoads.unwrap(failure) instanceof CodecException;
+			observed.stop(rejected ? "rejected" : (failure != null) ? "error" : (fetched != null) ? "hit" : "miss",
+					true);
+			if (rejected) {
+				this.copies.rejected(key, (CodecException) CacheLoads.unwrap(failure));
 			}
 			// Any failure of the remote tier is a miss; it counted it.
 			CacheEntry found = (failure != null) ? null : fetched;
@@ -271,7 +278,10 @@ public final class TierCache implements Cache {
 		else {
 			this.copies.invalidate(key);
 			try {
-				remote.store(this.name, key, entry);
+				this.observations.write(() -> {
+					remote.store(this.name, key, entry);
+					return null;
+				});
 				// A read on this node while the write was in flight may have admitted the
 				// old value to hot: drop it again, so this node reads its own write.
 				this.copies.invalidateHot(key);
@@ -304,7 +314,7 @@ public final class TierCache implements Cache {
 		}
 		else {
 			try {
-				existing = remote.storeIfAbsent(this.name, key, entry);
+				existing = this.observations.write(() -> remote.storeIfAbsent(this.name, key, entry));
 				if (existing == null) {
 					// Stored: a copy this node held was older than the store's.
 					this.copies.invalidateHot(key);
@@ -359,7 +369,7 @@ public final class TierCache implements Cache {
 		RemoteTier remote = this.remote;
 		if (remote != null) {
 			try {
-				notEmpty = remote.clear(this.name) || notEmpty;
+				notEmpty = this.observations.write(() -> remote.clear(this.name)) || notEmpty;
 			}
 			catch (RemoteTierException ex) {
 				// Counted by the remote tier, which replays the clear when it is back.
@@ -391,7 +401,7 @@ public final class TierCache implements Cache {
 
 	private boolean evictRemotely(RemoteTier remote, Object key) {
 		try {
-			return remote.evict(this.name, key);
+			return this.observations.write(() -> remote.evict(this.name, key));
 		}
 		catch (RemoteTierException ex) {
 			// Counted by the remote tier, which replays the eviction when it is back.
@@ -424,17 +434,26 @@ public final class TierCache implements Cache {
 
 	private @Nullable CacheEntry fetchRemote(Object key, RemoteTier remote) {
 		long seen = this.copies.seen();
+		Observations.SyncFetch observed = this.observations.fetchSync();
 		CacheEntry fetched;
 		try {
 			fetched = remote.fetch(this.name, key);
 		}
 		catch (RemoteTierException ex) {
+			observed.stop("error", false);
 			return null;
 		}
 		catch (CodecException ex) {
+			observed.stop("rejected", false);
 			this.copies.rejected(key, ex);
 			return null;
 		}
+		catch (RuntimeException | Error ex) {
+			// Close the observation's scope on this thread whatever went wrong.
+			observed.stop("error", false);
+			throw ex;
+		}
+		observed.stop((fetched != null) ? "hit" : "miss", false);
 		if (fetched != null) {
 			this.stats.record(Counter.REMOTE_HITS);
 			this.copies.admitHot(key, fetched, seen, null);

@@ -11,8 +11,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,6 +20,7 @@ import java.util.random.RandomGenerator;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tiercache.local.CoarseTicker;
 import dev.tiercache.local.LocalTier;
+import dev.tiercache.observation.TierCacheObserver;
 import dev.tiercache.remote.PauseDetector;
 import dev.tiercache.remote.RemoteTier;
 import dev.tiercache.stats.StatsCounter;
@@ -30,7 +29,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.cache.CacheManager;
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+import org.springframework.core.task.TaskDecorator;
 import org.springframework.util.Assert;
 
 /**
@@ -53,6 +52,9 @@ public final class TierCacheManager implements CacheManager, AutoCloseable {
 
 	private static final Log logger = LogFactory.getLog(TierCacheManager.class);
 
+	/** The most platform threads for asynchronous remote work, unless set. */
+	public static final int DEFAULT_REMOTE_THREADS = 64;
+
 	private final ConcurrentMap<String, TierCache> caches = new ConcurrentHashMap<>();
 
 	private final TierCacheConfiguration defaults;
@@ -74,7 +76,9 @@ public final class TierCacheManager implements CacheManager, AutoCloseable {
 
 	private final @Nullable RemoteTier remote;
 
-	private final ExecutorService remoteExecutor;
+	private final RemoteExecutor remoteExecutor;
+
+	private final TierCacheObserver observer;
 
 	/** Drops local copies after a long pause, in the remote modes. */
 	private final @Nullable AutoCloseable pauses;
@@ -90,9 +94,9 @@ public final class TierCacheManager implements CacheManager, AutoCloseable {
 		this.executor = builder.executor;
 		this.recordStats = builder.recordStats;
 		this.remote = builder.remote;
-		CustomizableThreadFactory threads = new CustomizableThreadFactory("tiercache-remote-");
-		threads.setDaemon(true);
-		this.remoteExecutor = Executors.newCachedThreadPool(threads);
+		this.observer = builder.observer;
+		this.remoteExecutor = RemoteExecutor.create(builder.remoteThreads, builder.virtualThreads,
+				builder.taskDecorator);
 		builder.configurations.forEach((name, configuration) -> this.caches.put(name, create(name, configuration)));
 		if (this.remote != null && this.dynamic) {
 			this.remote.onUnknownCache(this::getCache);
@@ -164,6 +168,16 @@ public final class TierCacheManager implements CacheManager, AutoCloseable {
 	}
 
 	/**
+	 * Return whether asynchronous remote work runs on virtual threads.
+	 * @return {@code true} for virtual threads, {@code false} for the bounded pool of
+	 * platform threads
+	 * @see Builder#virtualThreads(boolean)
+	 */
+	public boolean usesVirtualThreads() {
+		return this.remoteExecutor.isVirtual();
+	}
+
+	/**
 	 * Return the remote tier, if this manager has one.
 	 * @return the remote tier, or {@code null} in local mode
 	 */
@@ -194,7 +208,7 @@ public final class TierCacheManager implements CacheManager, AutoCloseable {
 		if (this.remote != null) {
 			this.remote.close();
 		}
-		this.remoteExecutor.shutdownNow();
+		this.remoteExecutor.close();
 	}
 
 	/**
@@ -212,9 +226,12 @@ public final class TierCacheManager implements CacheManager, AutoCloseable {
 		StatsCounter stats = this.recordStats ? StatsCounter.concurrent() : StatsCounter.disabled();
 		boolean withHot = this.remote != null;
 		LocalTier tier = new LocalTier(configuration, withHot, this.ticker, this.random, this.executor, stats);
-		TierCache cache = new TierCache(name, configuration, tier, stats, this.remote, this.remoteExecutor);
+		String where = (this.remote != null) ? this.remote.view().mode() : "local";
+		Observations observations = new Observations(this.observer, name, where, stats);
+		TierCache cache = new TierCache(name, configuration, tier, stats, observations, this.remote,
+				this.remoteExecutor);
 		if (this.remote != null) {
-			this.remote.register(name, configuration, stats, cache.localStore());
+			this.remote.register(name, configuration, observations.remoteStats(stats), cache.localStore());
 		}
 		return cache;
 	}
@@ -240,7 +257,67 @@ public final class TierCacheManager implements CacheManager, AutoCloseable {
 
 		private @Nullable RemoteTier remote;
 
+		private int remoteThreads = DEFAULT_REMOTE_THREADS;
+
+		private boolean virtualThreads;
+
+		private @Nullable TaskDecorator taskDecorator;
+
+		private TierCacheObserver observer = TierCacheObserver.none();
+
 		private Builder() {
+		}
+
+		/**
+		 * Decorate every task of asynchronous remote work (see
+		 * {@link #remoteThreads(int)}), for example with Spring's
+		 * {@code ContextPropagatingTaskDecorator}, so that the caller's trace, MDC and
+		 * security context reach loaders that run on tiercache's threads.
+		 * @param taskDecorator the decorator
+		 * @return this builder
+		 */
+		public Builder taskDecorator(TaskDecorator taskDecorator) {
+			Assert.notNull(taskDecorator, "taskDecorator must not be null");
+			this.taskDecorator = taskDecorator;
+			return this;
+		}
+
+		/**
+		 * Report loads, remote fetches and lease waits to {@code observer}.
+		 * @param observer the observer
+		 * @return this builder
+		 */
+		public Builder observer(TierCacheObserver observer) {
+			Assert.notNull(observer, "observer must not be null");
+			this.observer = observer;
+			return this;
+		}
+
+		/**
+		 * Set the most platform threads for asynchronous remote work (fetches, loads and
+		 * lease waits of methods returning a {@code CompletableFuture} or a reactive
+		 * type); when all are busy, the calling thread runs the work itself. The default
+		 * is {@value TierCacheManager#DEFAULT_REMOTE_THREADS}.
+		 * @param maxThreads the most threads, at least 1
+		 * @return this builder
+		 */
+		public Builder remoteThreads(int maxThreads) {
+			Assert.isTrue(maxThreads >= 1, () -> "remote-threads must be at least 1, but was " + maxThreads);
+			this.remoteThreads = maxThreads;
+			return this;
+		}
+
+		/**
+		 * Set whether asynchronous remote work runs on virtual threads, one per task and
+		 * not pooled, instead of a bounded pool of platform threads. Only on Java 21 and
+		 * later; on older Java it is ignored. Spring Boot turns it on with
+		 * {@code spring.threads.virtual.enabled=true}.
+		 * @param virtualThreads whether to use virtual threads
+		 * @return this builder
+		 */
+		public Builder virtualThreads(boolean virtualThreads) {
+			this.virtualThreads = virtualThreads;
+			return this;
 		}
 
 		/**

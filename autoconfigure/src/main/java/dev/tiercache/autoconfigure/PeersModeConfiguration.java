@@ -8,6 +8,7 @@ import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -16,11 +17,14 @@ import org.springframework.util.StringUtils;
 
 /**
  * Peers mode: a {@link PeersRemoteTier} that joins the application's other instances with
- * JGroups, configured from {@code tiercache.cluster.*}.
+ * JGroups, configured from {@code tiercache.cluster.*}. Only when JGroups is on the class
+ * path: core and the starter declare it optional, so an application in peers mode adds
+ * {@code org.jgroups:jgroups}.
  *
  * @author tiercache
  */
 @Configuration(proxyBeanMethods = false)
+@ConditionalOnClass(name = Libraries.JGROUPS_CLASS)
 @ConditionalOnProperty(name = "tiercache.mode", havingValue = "peers")
 class PeersModeConfiguration {
 

@@ -30,10 +30,14 @@ final class RemoteTierSupport {
 	}
 
 	/**
-	 * The codec of keys and values, allowing the JDK's value types, the application's own
-	 * packages (those of its {@code @SpringBootApplication}) and
+	 * The codec of keys and values: the application's {@link ValueCodec} bean if it has
+	 * one (guarded, so that whatever it throws degrades to this node's tier), else the
+	 * one {@code tiercache.serialization.*} chooses, allowing the JDK's value types, the
+	 * application's own packages (those of its {@code @SpringBootApplication}) and
 	 * {@code tiercache.serialization.allowed-packages}, and resolving classes with the
-	 * bean class loader, the one that loaded the application's classes.
+	 * bean class loader, the one that loaded the application's classes (not the thread
+	 * context class loader of whichever thread decodes, which Spring Boot DevTools'
+	 * restarts leave stale).
 	 * <p>
 	 * An application package that is a single segment (an application class in package
 	 * {@code com}) or the default package is skipped with a warning rather than failing
@@ -42,9 +46,45 @@ final class RemoteTierSupport {
 	 * are refused, with a message naming the property, until their packages are listed.
 	 * The same names in {@code tiercache.serialization.allowed-packages} fail start-up,
 	 * since someone wrote them there.
+	 * @throws MissingLibraryException if the chosen codec's or compression's library is
+	 * missing
 	 */
 	static ValueCodec codec(TierCacheProperties properties, BeanFactory beanFactory) {
-		List<String> configured = properties.getSerialization().getAllowedPackages();
+		ValueCodec custom = beanFactory.getBeanProvider(ValueCodec.class).getIfUnique();
+		if (custom != null) {
+			return ValueCodec.guarded(custom);
+		}
+		TierCacheProperties.Serialization serialization = properties.getSerialization();
+		AllowList allowList = allowList(serialization.getAllowedPackages(), beanFactory);
+		ClassLoader classLoader = (beanFactory instanceof ConfigurableBeanFactory configurable)
+				? configurable.getBeanClassLoader() : null;
+		ValueCodec codec = switch (serialization.getCodec()) {
+			case JAVA -> ValueCodec.java(allowList, classLoader);
+			case JSON -> {
+				Libraries.require(Libraries.JACKSON_CLASS, classLoader, "tiercache.serialization.codec", "json",
+						"Jackson 3", "org.springframework.boot:spring-boot-starter-jackson");
+				yield JsonCodecs.create(beanFactory, allowList, classLoader);
+			}
+			case KRYO -> {
+				Libraries.require(Libraries.KRYO_CLASS, classLoader, "tiercache.serialization.codec", "kryo", "Kryo",
+						"com.esotericsoftware:kryo:" + Libraries.KRYO_VERSION);
+				yield ValueCodec.kryo(allowList, classLoader);
+			}
+		};
+		if (serialization.getCompression() == TierCacheProperties.Serialization.Compression.LZ4) {
+			Libraries.require(Libraries.LZ4_CLASS, classLoader, "tiercache.serialization.compression", "lz4",
+					"lz4-java", "at.yawk.lz4:lz4-java:" + Libraries.LZ4_VERSION);
+			long threshold = serialization.getCompressionThreshold().toBytes();
+			if (threshold < 1 || threshold > Integer.MAX_VALUE) {
+				throw new InvalidConfigurationPropertyValueException("tiercache.serialization.compression-threshold",
+						serialization.getCompressionThreshold(), "compression-threshold must be at least 1B");
+			}
+			codec = ValueCodec.lz4(codec, (int) threshold);
+		}
+		return codec;
+	}
+
+	private static AllowList allowList(List<String> configured, BeanFactory beanFactory) {
 		List<String> packages = new ArrayList<>(configured);
 		if (AutoConfigurationPackages.has(beanFactory)) {
 			for (String name : AutoConfigurationPackages.get(beanFactory)) {
@@ -60,17 +100,13 @@ final class RemoteTierSupport {
 				}
 			}
 		}
-		AllowList allowList;
 		try {
-			allowList = AllowList.of(packages);
+			return AllowList.of(packages);
 		}
 		catch (IllegalArgumentException ex) {
 			throw new InvalidConfigurationPropertyValueException("tiercache.serialization.allowed-packages",
 					String.join(",", configured), ex.getMessage());
 		}
-		ClassLoader classLoader = (beanFactory instanceof ConfigurableBeanFactory configurable)
-				? configurable.getBeanClassLoader() : null;
-		return ValueCodec.java(allowList, classLoader);
 	}
 
 	/**

@@ -1,15 +1,18 @@
 package dev.tiercache.autoconfigure;
 
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
 import dev.tiercache.TierCacheManager;
+import dev.tiercache.observation.TierCacheObserver;
 import dev.tiercache.remote.ClusterView;
 import dev.tiercache.remote.RemoteTier;
 import dev.tiercache.stats.CacheStats;
 import dev.tiercache.stats.StatsLogger;
-import org.jspecify.annotations.Nullable;
 
+import org.springframework.aot.AotDetector;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -21,6 +24,8 @@ import org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration;
 import org.springframework.boot.cache.autoconfigure.CacheManagerCustomizer;
 import org.springframework.boot.cache.autoconfigure.CacheManagerCustomizers;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.cache.CacheManager;
 import org.springframework.cache.interceptor.CacheAspectSupport;
 import org.springframework.context.annotation.Bean;
@@ -28,8 +33,8 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.ResourceLoader;
+import org.springframework.core.task.TaskDecorator;
 import org.springframework.util.Assert;
-import org.springframework.util.ClassUtils;
 
 /**
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration
@@ -37,6 +42,12 @@ import org.springframework.util.ClassUtils;
  * and the application defines no {@link CacheManager} of its own, the application's cache
  * manager is a {@link TierCacheManager} configured from {@code tiercache.*}. It runs
  * before Spring Boot's own cache auto-configuration, which then backs off.
+ * <p>
+ * As one of Spring's cache providers it steps aside when {@code spring.cache.type} is set
+ * (to {@code none} by {@code @AutoConfigureCache}, or to one of Spring Boot's own
+ * providers), and creates the caches named by {@code spring.cache.cache-names} at
+ * start-up. Each remote mode is configured only when its library is present; choosing a
+ * mode whose library is missing fails with a {@link MissingLibraryException}.
  *
  * @author tiercache
  */
@@ -46,24 +57,29 @@ import org.springframework.util.ClassUtils;
 @ConditionalOnBean(CacheAspectSupport.class)
 @ConditionalOnMissingBean(value = CacheManager.class, name = "cacheResolver")
 @ConditionalOnBooleanProperty(name = "tiercache.enabled", matchIfMissing = true)
+@Conditional(OnAutomaticCacheTypeCondition.class)
 @EnableConfigurationProperties(TierCacheProperties.class)
-@Import({ PeersModeConfiguration.class, RedisModeConfiguration.class })
+@Import({ PeersModeConfiguration.class, RedisModeConfiguration.class, ObservationConfiguration.class })
 public final class TierCacheAutoConfiguration {
 
 	@Bean
 	TierCacheManager cacheManager(TierCacheProperties properties, ObjectProvider<RemoteTier> remoteTier,
 			ObjectProvider<TierCacheManagerBuilderCustomizer> builderCustomizers,
-			ObjectProvider<CacheManagerCustomizer<?>> cacheManagerCustomizers, ResourceLoader resourceLoader) {
+			ObjectProvider<CacheManagerCustomizer<?>> cacheManagerCustomizers, ResourceLoader resourceLoader,
+			Environment environment, ObjectProvider<TierCacheObserver> observer,
+			ObjectProvider<TaskDecorator> taskDecorator) {
+		Libraries.checkMode(properties.getMode(), resourceLoader.getClassLoader());
 		TierCacheManager.Builder builder = TierCacheManager.builder()
 			.cacheDefaults(properties.defaultConfiguration())
-			.dynamic(properties.isDynamic());
+			.dynamic(properties.isDynamic())
+			.observer(observer.getIfUnique(TierCacheObserver::none));
+		RemoteThreads.configure(builder, properties, environment, taskDecorator, resourceLoader.getClassLoader());
 		RemoteTier remote = remoteTier.getIfAvailable();
 		if (properties.getMode() != TierCacheProperties.Mode.LOCAL) {
-			Assert.state(remote != null,
-					() -> missingRemoteTier(properties.getMode(), resourceLoader.getClassLoader()));
+			Assert.state(remote != null, () -> noRemoteTier(properties.getMode()));
 			builder.remoteTier(remote);
 		}
-		properties.cacheConfigurations().forEach(builder::withCacheConfiguration);
+		properties.cacheConfigurations(springCacheNames(environment)).forEach(builder::withCacheConfiguration);
 		builderCustomizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
 		TierCacheManager cacheManager = builder.build();
 		return new CacheManagerCustomizers(cacheManagerCustomizers.orderedStream().toList()).customize(cacheManager);
@@ -75,13 +91,27 @@ public final class TierCacheAutoConfiguration {
 		return new TierCacheNode(properties.getNodeName(), environment);
 	}
 
-	private static String missingRemoteTier(TierCacheProperties.Mode mode, @Nullable ClassLoader classLoader) {
-		if (mode == TierCacheProperties.Mode.REDIS && !ClassUtils
-			.isPresent("org.springframework.data.redis.connection.RedisConnectionFactory", classLoader)) {
-			return "tiercache.mode=redis needs spring-data-redis on the classpath: add "
-					+ "org.springframework.boot:spring-boot-starter-data-redis, or set tiercache.mode=local";
+	private static String noRemoteTier(TierCacheProperties.Mode mode) {
+		String name = mode.name().toLowerCase(Locale.ROOT);
+		if (AotDetector.useGeneratedArtifacts()) {
+			return "tiercache.mode=" + name + ", but this application was processed ahead of time (Spring AOT) "
+					+ "with another tiercache.mode, and which mode's beans exist is decided at build time: process it "
+					+ "with tiercache.mode=" + name + " (see 'Ahead of time and native images' in tiercache's "
+					+ "docs/configuration.md)";
 		}
-		return "tiercache.mode=" + mode.name().toLowerCase() + " has no remote tier; check its configuration";
+		return "tiercache.mode=" + name + " has no remote tier; check its configuration";
+	}
+
+	/**
+	 * The caches that {@code spring.cache.cache-names} asks every Spring cache provider
+	 * to create at start-up. As with Spring Boot's Redis provider, they are created in
+	 * addition to tiercache's own; whether other names are created on first use stays
+	 * {@code tiercache.dynamic}'s decision.
+	 */
+	private static List<String> springCacheNames(Environment environment) {
+		return Binder.get(environment)
+			.bind("spring.cache.cache-names", Bindable.listOf(String.class))
+			.orElse(List.of());
 	}
 
 	@Bean

@@ -67,6 +67,14 @@ public class TierCacheProperties {
 	private List<String> cacheNames = new ArrayList<>();
 
 	/**
+	 * Most platform threads for asynchronous remote work (fetches, loads and lease waits
+	 * of methods returning CompletableFuture or a reactive type); when all are busy, the
+	 * calling thread runs the work itself. Not used with virtual threads
+	 * ('spring.threads.virtual.enabled=true' on Java 21 or later), which are not pooled.
+	 */
+	private int remoteThreads = 64;
+
+	/**
 	 * Settings of every cache, unless overridden under 'tiercache.caches'. A setting left
 	 * out keeps tiercache's default.
 	 */
@@ -134,6 +142,14 @@ public class TierCacheProperties {
 		return this.serialization;
 	}
 
+	public int getRemoteThreads() {
+		return this.remoteThreads;
+	}
+
+	public void setRemoteThreads(int remoteThreads) {
+		this.remoteThreads = remoteThreads;
+	}
+
 	public boolean isDynamic() {
 		return this.dynamic;
 	}
@@ -178,8 +194,20 @@ public class TierCacheProperties {
 	 * @throws InvalidConfigurationPropertyValueException naming the first invalid setting
 	 */
 	Map<String, TierCacheConfiguration> cacheConfigurations() {
+		return cacheConfigurations(List.of());
+	}
+
+	/**
+	 * Return the configuration of every cache to create at start-up, by name.
+	 * @param springCacheNames the names in {@code spring.cache.cache-names}, created with
+	 * the defaults unless configured under {@code tiercache.caches}
+	 * @return the cache configurations
+	 * @throws InvalidConfigurationPropertyValueException naming the first invalid setting
+	 */
+	Map<String, TierCacheConfiguration> cacheConfigurations(List<String> springCacheNames) {
 		TierCacheConfiguration defaults = defaultConfiguration();
 		Map<String, TierCacheConfiguration> configurations = new LinkedHashMap<>();
+		springCacheNames.forEach((name) -> configurations.put(name, defaults));
 		this.cacheNames.forEach((name) -> configurations.put(name, defaults));
 		this.caches
 			.forEach((name, spec) -> configurations.put(name, spec.applyTo(defaults, "tiercache.caches." + name)));
@@ -529,12 +557,95 @@ public class TierCacheProperties {
 		 */
 		private List<String> allowedPackages = new ArrayList<>();
 
+		/**
+		 * How keys and values are written: 'java' (Java serialization; values must be
+		 * Serializable), 'json' (Jackson 3 with the application's JsonMapper; needs
+		 * spring-boot-starter-jackson) or 'kryo' (compact binary; needs
+		 * com.esotericsoftware:kryo). Every node of a cluster must use the same codec. A
+		 * ValueCodec bean of the application replaces the codec chosen here.
+		 */
+		private Codec codec = Codec.JAVA;
+
+		/**
+		 * Compression of large payloads: 'none', or 'lz4' (needs at.yawk.lz4:lz4-java).
+		 * Every node of a cluster must use the same setting.
+		 */
+		private Compression compression = Compression.NONE;
+
+		/**
+		 * Smallest payload that is compressed, when compression is on.
+		 */
+		private DataSize compressionThreshold = DataSize.ofKilobytes(4);
+
 		public List<String> getAllowedPackages() {
 			return this.allowedPackages;
 		}
 
 		public void setAllowedPackages(List<String> allowedPackages) {
 			this.allowedPackages = allowedPackages;
+		}
+
+		public Codec getCodec() {
+			return this.codec;
+		}
+
+		public void setCodec(Codec codec) {
+			this.codec = codec;
+		}
+
+		public Compression getCompression() {
+			return this.compression;
+		}
+
+		public void setCompression(Compression compression) {
+			this.compression = compression;
+		}
+
+		public DataSize getCompressionThreshold() {
+			return this.compressionThreshold;
+		}
+
+		public void setCompressionThreshold(DataSize compressionThreshold) {
+			this.compressionThreshold = compressionThreshold;
+		}
+
+		/**
+		 * How keys and values are written.
+		 */
+		public enum Codec {
+
+			/**
+			 * Java serialization behind the allow-list.
+			 */
+			JAVA,
+
+			/**
+			 * JSON on Jackson 3, type information behind the allow-list.
+			 */
+			JSON,
+
+			/**
+			 * Kryo 5 binary, class names behind the allow-list.
+			 */
+			KRYO
+
+		}
+
+		/**
+		 * Compression of large payloads.
+		 */
+		public enum Compression {
+
+			/**
+			 * No compression.
+			 */
+			NONE,
+
+			/**
+			 * LZ4 above 'compression-threshold'.
+			 */
+			LZ4
+
 		}
 
 	}

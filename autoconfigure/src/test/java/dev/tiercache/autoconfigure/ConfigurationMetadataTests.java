@@ -1,5 +1,6 @@
 package dev.tiercache.autoconfigure;
 
+import java.beans.PropertyDescriptor;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +10,7 @@ import com.jayway.jsonpath.JsonPath;
 import dev.tiercache.TierCacheConfiguration;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.BeanUtils;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.core.io.ClassPathResource;
@@ -47,6 +49,61 @@ class ConfigurationMetadataTests {
 		}
 		TierCacheProperties bound = new Binder(source).bind("tiercache", TierCacheProperties.class).get();
 		assertThat(bound.defaultConfiguration()).isEqualTo(TierCacheConfiguration.defaultCacheConfig());
+	}
+
+	@Test
+	void everyCacheSettingIsDescribedForCompletionUnderDefaultsAndCaches() throws Exception {
+		List<String> described = properties().stream()
+			.filter((property) -> property.get("description") != null)
+			.map((property) -> (String) property.get("name"))
+			.toList();
+		for (PropertyDescriptor property : BeanUtils.getPropertyDescriptors(TierCacheProperties.CacheSpec.class)) {
+			if (property.getWriteMethod() != null) {
+				String name = "tiercache.defaults." + dashed(property.getName());
+				assertThat(described).as("metadata of %s", name).contains(name);
+			}
+		}
+		Map<String, Object> caches = properties().stream()
+			.filter((property) -> property.get("name").equals("tiercache.caches"))
+			.findFirst()
+			.orElseThrow();
+		assertThat((String) caches.get("type")).endsWith("TierCacheProperties$CacheSpec>");
+		assertThat(hintNames()).contains("tiercache.caches.keys");
+	}
+
+	@Test
+	void hintsOfEnumPropertiesListExactlyTheirValues() throws Exception {
+		Map<String, Class<? extends Enum<?>>> enums = Map.of("tiercache.mode", TierCacheProperties.Mode.class,
+				"tiercache.single-flight", TierCacheProperties.SingleFlight.class, "tiercache.cluster.discovery",
+				dev.tiercache.remote.peers.Discovery.class, "tiercache.serialization.codec",
+				TierCacheProperties.Serialization.Codec.class, "tiercache.serialization.compression",
+				TierCacheProperties.Serialization.Compression.class);
+		for (Map.Entry<String, Class<? extends Enum<?>>> entry : enums.entrySet()) {
+			List<String> values = hintValues(entry.getKey());
+			List<String> constants = java.util.Arrays.stream(entry.getValue().getEnumConstants())
+				.map((constant) -> constant.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
+				.toList();
+			assertThat(values).as("hint values of %s", entry.getKey()).containsExactlyElementsOf(constants);
+		}
+		assertThat(hintValues("tiercache.cluster.bind-address")).contains("SITE_LOCAL", "NON_LOOPBACK",
+				"match-interface:eth.*");
+		assertThat(hintNames()).contains("tiercache.cluster.stack");
+	}
+
+	private static List<String> hintNames() throws Exception {
+		try (InputStream json = new ClassPathResource("META-INF/spring-configuration-metadata.json").getInputStream()) {
+			return JsonPath.read(json, "$.hints[*].name");
+		}
+	}
+
+	private static List<String> hintValues(String name) throws Exception {
+		try (InputStream json = new ClassPathResource("META-INF/spring-configuration-metadata.json").getInputStream()) {
+			return JsonPath.read(json, "$.hints[?(@.name == '" + name + "')].values[*].value");
+		}
+	}
+
+	private static String dashed(String name) {
+		return name.replaceAll("([A-Z])", "-$1").toLowerCase(java.util.Locale.ROOT);
 	}
 
 	private static List<Map<String, Object>> properties() throws Exception {

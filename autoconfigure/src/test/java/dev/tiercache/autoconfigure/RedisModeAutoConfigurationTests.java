@@ -16,6 +16,8 @@ import io.lettuce.core.cluster.ClusterTopologyRefreshOptions.RefreshTrigger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration;
@@ -87,6 +89,23 @@ class RedisModeAutoConfigurationTests {
 		})));
 	}
 
+	@ParameterizedTest
+	@ValueSource(strings = { "json", "kryo" })
+	void theChosenCodecCarriesValuesBetweenApplications(String codec) {
+		ApplicationContextRunner node = node().withPropertyValues("tiercache.serialization.codec=" + codec,
+				"tiercache.serialization.compression=lz4", "tiercache.serialization.compression-threshold=64B",
+				"tiercache.serialization.allowed-packages=dev.tiercache.autoconfigure");
+		Shelf shelf = new Shelf(codec, List.of("Dune", "Emma", "Ulysses".repeat(20)));
+		node.run((first) -> node.run((second) -> {
+			first.getBean(TierCacheManager.class).getCache("books").put(codec, shelf);
+			assertThat(second.getBean(TierCacheManager.class).getCache("books").get(codec, Shelf.class))
+				.isEqualTo(shelf);
+		}));
+	}
+
+	record Shelf(String name, List<String> titles) {
+	}
+
 	@Test
 	void evictionInOneApplicationIsNeverFollowedByAStaleReadInAnother() {
 		node().run((first) -> node().run((second) -> TestBooks.assertNoStaleReads(first, second)));
@@ -115,7 +134,7 @@ class RedisModeAutoConfigurationTests {
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
 				.rootCause()
-				.hasMessageContaining("needs spring-data-redis on the classpath"));
+				.hasMessageContaining("needs spring-data-redis on the class path"));
 	}
 
 	@Test

@@ -22,6 +22,7 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration;
 import org.springframework.boot.cache.autoconfigure.CacheManagerCustomizer;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -146,6 +147,18 @@ class TierCacheAutoConfigurationTests {
 				.getFailure()
 				.rootCause()
 				.hasMessageContaining("tiercache.caches.books.tll"));
+	}
+
+	@Test
+	void aMisspeltSettingIsReportedWithTheNearestValidName() {
+		this.contextRunner.withUserConfiguration(CachingConfiguration.class)
+			.withPropertyValues("tiercache.caches.books.tll=1h")
+			.run((context) -> {
+				FailureAnalysis analysis = new UnknownPropertyFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis).isNotNull();
+				assertThat(analysis.getDescription()).contains("Property: tiercache.caches.books.tll")
+					.contains("Did you mean: tiercache.caches.books.ttl");
+			});
 	}
 
 	@Test

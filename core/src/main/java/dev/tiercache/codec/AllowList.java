@@ -144,6 +144,27 @@ public final class AllowList {
 		return false;
 	}
 
+	/**
+	 * Return why a reader refuses the class named {@code className}, for every codec's
+	 * error message.
+	 * @param className the refused class
+	 * @return the reason, naming the property that would allow it
+	 */
+	String refusal(String className) {
+		return "class " + className + " is outside the deserialization allow-list " + this
+				+ "; add its package to tiercache.serialization.allowed-packages if it is yours";
+	}
+
+	/**
+	 * Return why a writer refuses a value holding the class named {@code className}.
+	 * @param className the refused class
+	 * @return the reason, naming the property that would allow it
+	 */
+	String writeRefusal(String className) {
+		return "it contains class " + className + ", which is outside the deserialization allow-list " + this
+				+ ", so no node could read it back. Add its package to tiercache.serialization.allowed-packages";
+	}
+
 	@Override
 	public String toString() {
 		return "AllowList" + this.prefixes.stream().map((prefix) -> prefix + "*").toList()

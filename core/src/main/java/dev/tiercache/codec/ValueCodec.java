@@ -7,7 +7,10 @@ import org.jspecify.annotations.Nullable;
  * thread-safe. {@code null} must round-trip.
  *
  * @author tiercache
- * @see #java(AllowList)
+ * @see #java(AllowList, ClassLoader)
+ * @see #json(tools.jackson.databind.json.JsonMapper, AllowList, ClassLoader)
+ * @see #kryo(AllowList, ClassLoader)
+ * @see #lz4(ValueCodec, int)
  */
 public interface ValueCodec {
 
@@ -47,6 +50,58 @@ public interface ValueCodec {
 	 */
 	static ValueCodec java(AllowList allowList, @Nullable ClassLoader classLoader) {
 		return new JavaSerializationCodec(allowList, classLoader);
+	}
+
+	/**
+	 * Return {@code codec} held to tiercache's contract: anything it throws becomes a
+	 * {@link CodecException}, which degrades the operation to this node's tier and is
+	 * counted, never failing the caller's request. Spring Boot applies it to a
+	 * {@code ValueCodec} bean of the application.
+	 * @param codec the application's codec
+	 * @return the guarded codec
+	 */
+	static ValueCodec guarded(ValueCodec codec) {
+		return (codec instanceof GuardedValueCodec) ? codec : new GuardedValueCodec(codec);
+	}
+
+	/**
+	 * Return a JSON codec on {@code mapper} (needs
+	 * {@code tools.jackson.core:jackson-databind}): every value whose declared type is
+	 * not final carries its class name, which readers and writers check against
+	 * {@code allowList}.
+	 * @param mapper the application's mapper, whose modules and settings are kept
+	 * @param allowList the classes that may be decoded
+	 * @param classLoader the loader of the application's classes, or {@code null} for the
+	 * thread context class loader of each call
+	 * @return the codec
+	 */
+	static ValueCodec json(tools.jackson.databind.json.JsonMapper mapper, AllowList allowList,
+			@Nullable ClassLoader classLoader) {
+		return new JsonValueCodec(mapper, allowList, classLoader);
+	}
+
+	/**
+	 * Return a compact binary codec on Kryo 5 (needs {@code com.esotericsoftware:kryo}),
+	 * resolving classes by name through {@code allowList}.
+	 * @param allowList the classes that may be decoded
+	 * @param classLoader the loader of the application's classes, or {@code null} for the
+	 * thread context class loader of each call
+	 * @return the codec
+	 */
+	static ValueCodec kryo(AllowList allowList, @Nullable ClassLoader classLoader) {
+		return new KryoValueCodec(allowList, classLoader);
+	}
+
+	/**
+	 * Return {@code codec} with LZ4 compression (needs {@code at.yawk.lz4:lz4-java}) of
+	 * payloads at least {@code threshold} bytes long. Every node must use the same
+	 * setting: the payloads carry a one-byte header.
+	 * @param codec the codec whose payloads to compress
+	 * @param threshold the length from which payloads are compressed
+	 * @return the compressing codec
+	 */
+	static ValueCodec lz4(ValueCodec codec, int threshold) {
+		return new Lz4CompressingCodec(codec, threshold);
 	}
 
 }

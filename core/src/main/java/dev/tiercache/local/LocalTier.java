@@ -374,6 +374,37 @@ public final class LocalTier {
 	}
 
 	/**
+	 * Return the estimated weight of main's entries, when the cache is bounded by
+	 * {@code maximum-weight}.
+	 * @return the weight in estimated bytes, or -1 if the cache is bounded by size
+	 */
+	public long mainWeight() {
+		return weight(this.main);
+	}
+
+	/**
+	 * Return the estimated weight of hot's entries, when the cache is bounded by
+	 * {@code maximum-weight}.
+	 * @return the weight in estimated bytes, 0 without a hot tier, or -1 if the cache is
+	 * bounded by size
+	 */
+	public long hotWeight() {
+		return (this.hot != null) ? weight(this.hot) : (isWeighted(this.main) ? 0 : -1);
+	}
+
+	private static long weight(Store store) {
+		return store.cache.policy()
+			.eviction()
+			.map((eviction) -> eviction.weightedSize().orElse(-1L))
+			.orElse(-1L)
+			.longValue();
+	}
+
+	private static boolean isWeighted(Store store) {
+		return store.cache.policy().eviction().map((eviction) -> eviction.isWeighted()).orElse(false);
+	}
+
+	/**
 	 * Return how many names the hot index holds, for tests.
 	 */
 	int hotNamesSize() {

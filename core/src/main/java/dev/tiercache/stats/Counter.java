@@ -68,6 +68,28 @@ public enum Counter {
 	 * A payload refused by the codec or the protocol: a class outside the allow-list, a
 	 * malformed or oversized message, or a value that could not be serialized.
 	 */
-	REJECTED_PAYLOADS
+	REJECTED_PAYLOADS,
+
+	/**
+	 * Reads from the remote tier that neither waited for a lease nor ran a loader on this
+	 * node, timed in {@link #REMOTE_FETCH_NANOS}.
+	 */
+	REMOTE_FETCHES,
+
+	/**
+	 * Total nanoseconds of the {@link #REMOTE_FETCHES}.
+	 */
+	REMOTE_FETCH_NANOS,
+
+	/**
+	 * Writes to the remote tier (put, evict, clear), each until the other nodes confirmed
+	 * its invalidation or the wait timed out, timed in {@link #REMOTE_WRITE_NANOS}.
+	 */
+	REMOTE_WRITES,
+
+	/**
+	 * Total nanoseconds of the {@link #REMOTE_WRITES}.
+	 */
+	REMOTE_WRITE_NANOS
 
 }

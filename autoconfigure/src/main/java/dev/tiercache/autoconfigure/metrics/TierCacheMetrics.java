@@ -1,6 +1,7 @@
 package dev.tiercache.autoconfigure.metrics;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 
 import dev.tiercache.TierCache;
 import dev.tiercache.stats.CacheStats;
@@ -10,6 +11,7 @@ import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.cache.CacheMeterBinder;
 import org.jspecify.annotations.Nullable;
 
@@ -87,6 +89,19 @@ public class TierCacheMetrics extends CacheMeterBinder<TierCache> {
 				Counter.INVALIDATIONS_RECEIVED, "direction", "received");
 		counter(registry, cache, "tiercache.handoff.entries", "Entries taken over from their previous owner",
 				Counter.HANDOFF_ENTRIES);
+		counter(registry, cache, "tiercache.rejected",
+				"Payloads refused by the codec or the protocol, and keys or values cached on this node only",
+				Counter.REJECTED_PAYLOADS);
+		timer(registry, cache, "tiercache.remote.fetch.duration",
+				"Time of reads from the remote tier that neither waited for a lease nor ran a loader",
+				Counter.REMOTE_FETCHES, Counter.REMOTE_FETCH_NANOS);
+		timer(registry, cache, "tiercache.remote.write.duration",
+				"Time of writes to the remote tier until the other nodes confirmed the invalidation",
+				Counter.REMOTE_WRITES, Counter.REMOTE_WRITE_NANOS);
+		if (cache.getConfiguration().getMaximumWeight() > 0) {
+			weight(registry, cache, "main", (c) -> c.getLocalTier().mainWeight());
+			weight(registry, cache, "hot", (c) -> c.getLocalTier().hotWeight());
+		}
 		Gauge.builder("tiercache.size", cache, (c) -> c.getLocalTier().mainSize())
 			.tags(getTagsWithCacheName())
 			.tag("tier", "main")
@@ -103,6 +118,25 @@ public class TierCacheMetrics extends CacheMeterBinder<TierCache> {
 					(c) -> c.getStats().totalLoadTimeNanos(), TimeUnit.NANOSECONDS)
 			.tags(getTagsWithCacheName())
 			.description("Time spent in loaders run by this node")
+			.register(registry);
+	}
+
+	private void timer(MeterRegistry registry, TierCache cache, String name, String description, Counter count,
+			Counter nanos) {
+		FunctionTimer
+			.builder(name, cache, (c) -> c.getStats().count(count), (c) -> c.getStats().count(nanos),
+					TimeUnit.NANOSECONDS)
+			.tags(getTagsWithCacheName())
+			.description(description)
+			.register(registry);
+	}
+
+	private void weight(MeterRegistry registry, TierCache cache, String tier, ToDoubleFunction<TierCache> weight) {
+		Gauge.builder("tiercache.weight", cache, weight)
+			.tags(getTagsWithCacheName())
+			.tag("tier", tier)
+			.baseUnit(BaseUnits.BYTES)
+			.description("Estimated size of a local tier's entries (caches bounded by maximum-weight)")
 			.register(registry);
 	}
 

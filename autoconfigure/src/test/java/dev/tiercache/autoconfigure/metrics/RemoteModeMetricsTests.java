@@ -12,6 +12,7 @@ import dev.tiercache.TierCacheManager;
 import dev.tiercache.autoconfigure.TierCacheAutoConfiguration;
 import dev.tiercache.remote.ClusterView;
 import dev.tiercache.remote.peers.PeersCluster;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.RequiredSearch;
 import org.junit.jupiter.api.Test;
@@ -134,6 +135,18 @@ class RemoteModeMetricsTests {
 				await().atMost(Duration.ofSeconds(10))
 					.until(() -> count(two, "tiercache.invalidations", "direction", "received") > 0);
 				assertThat(cache(second).get("dune")).isNull();
+				FunctionTimer fetches = registry(second).get("tiercache.remote.fetch.duration")
+					.tag("cache", "books")
+					.functionTimer();
+				assertThat(fetches.count()).isGreaterThanOrEqualTo(2);
+				assertThat(fetches.totalTime(TimeUnit.NANOSECONDS)).isPositive();
+				FunctionTimer writes = registry(first).get("tiercache.remote.write.duration")
+					.tag("cache", "books")
+					.functionTimer();
+				assertThat(writes.count()).isEqualTo(2);
+				assertThat(count(registry(first), "tiercache.rejected")).isZero();
+				cache(first).put("not-serializable", new Object());
+				assertThat(count(registry(first), "tiercache.rejected")).isEqualTo(1);
 				redis.stop();
 				assertThat(cache(second).get("after-the-outage", () -> "loaded locally")).isEqualTo("loaded locally");
 				assertThat(count(two, "tiercache.redis.errors")).isPositive();

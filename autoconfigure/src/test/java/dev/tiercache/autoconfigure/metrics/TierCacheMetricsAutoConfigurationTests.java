@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import dev.tiercache.TierCache;
 import dev.tiercache.TierCacheManager;
 import dev.tiercache.autoconfigure.TierCacheAutoConfiguration;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.RequiredSearch;
 import org.junit.jupiter.api.Test;
@@ -124,12 +125,28 @@ class TierCacheMetricsAutoConfigurationTests {
 		this.contextRunner.run((context) -> {
 			MeterRegistry registry = context.getBean(MeterRegistry.class);
 			for (String name : new String[] { "tiercache.lease.waits", "tiercache.server.requests",
-					"tiercache.peer.errors", "tiercache.redis.errors", "tiercache.handoff.entries" }) {
+					"tiercache.peer.errors", "tiercache.redis.errors", "tiercache.handoff.entries",
+					"tiercache.rejected" }) {
 				assertThat(meter(registry, name, "books").functionCounter().count()).as(name).isZero();
 			}
 			assertThat(meter(registry, "tiercache.invalidations", "books").tag("direction", "sent")
 				.functionCounter()
 				.count()).isZero();
+			for (String name : new String[] { "tiercache.remote.fetch.duration", "tiercache.remote.write.duration" }) {
+				assertThat(meter(registry, name, "books").functionTimer().count()).as(name).isZero();
+			}
+		});
+	}
+
+	@Test
+	void weightGaugeInBytesOnlyForCachesBoundedByWeight() {
+		this.contextRunner.withPropertyValues("tiercache.caches.heavy.maximum-weight=1MB").run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			cache(context, "heavy").put(1L, "x".repeat(1000));
+			Gauge main = meter(registry, "tiercache.weight", "heavy").tag("tier", "main").gauge();
+			assertThat(main.getId().getBaseUnit()).isEqualTo("bytes");
+			assertThat(main.value()).isGreaterThan(2000);
+			assertThat(registry.find("tiercache.weight").tag("cache", "books").gauge()).isNull();
 		});
 	}
 
