@@ -13,7 +13,9 @@
  * bounded wait anyway, for as long as the lease lives. A lease whose store failed, or
  * that a timed-out script may have taken, is released. Every write deletes the lease too.
  * Writes publish an invalidation that names the key; the writer waits (briefly, bounded)
- * for the other nodes to confirm they dropped their hot copies of every key of that name.
+ * for the other nodes to confirm they dropped their hot copies of every key of that name:
+ * every node heard by its heartbeat within three intervals ({@link Members}), since
+ * {@code PUBLISH}'s count covers one Cluster node's subscribers only.
  *
  * <p>
  * A circuit breaker (Resilience4j) stops sending commands to a Redis that does not answer
