@@ -2,10 +2,13 @@ package dev.tiercache.remote.peers;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import dev.tiercache.codec.CodecException;
 import dev.tiercache.codec.KeyNames;
 import dev.tiercache.remote.RemoteTierException;
+import dev.tiercache.remote.peers.PeerMessage.Type;
 import dev.tiercache.stats.Counter;
 import dev.tiercache.stats.StatsCounter;
 import org.jgroups.Address;
@@ -32,6 +35,16 @@ final class PeerChannel {
 
 	private volatile @Nullable Membership membership;
 
+	/**
+	 * The newest view that a member answering this one had installed: members install a
+	 * view one by one, and a write made with an older one may have missed a member that
+	 * just joined ({@link Writes}).
+	 */
+	private final AtomicLong newestHeard = new AtomicLong();
+
+	/** Guards waiting for this member's own view to catch up. */
+	private final Object installed = new Object();
+
 	PeerChannel(String self, MessageDispatcher dispatcher) {
 		this.self = self;
 		this.dispatcher = dispatcher;
@@ -46,7 +59,74 @@ final class PeerChannel {
 	}
 
 	void membership(Membership membership) {
-		this.membership = membership;
+		synchronized (this.installed) {
+			this.membership = membership;
+			this.installed.notifyAll();
+		}
+	}
+
+	/**
+	 * Return the id of the view this member has installed, {@code 0} before the first.
+	 */
+	long viewId() {
+		Membership current = this.membership;
+		return (current != null) ? current.view().getId() : 0;
+	}
+
+	/**
+	 * Return the newest view that a member answering this one had installed.
+	 */
+	long newestHeard() {
+		return this.newestHeard.get();
+	}
+
+	/**
+	 * Wait until this member has installed the view {@code id} or a newer one.
+	 * @return whether it has; if not, the view heard of is forgotten, so that a view that
+	 * never arrives (another partition's, say) does not hold up every later write
+	 */
+	boolean awaitView(long id, long timeoutMillis) {
+		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+		synchronized (this.installed) {
+			long remaining;
+			while (viewId() < id && (remaining = deadline - System.nanoTime()) > 0) {
+				try {
+					TimeUnit.NANOSECONDS.timedWait(this.installed, remaining);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					break;
+				}
+			}
+		}
+		if (viewId() >= id) {
+			return true;
+		}
+		this.newestHeard.accumulateAndGet(viewId(), (heard, own) -> (heard == id) ? own : heard);
+		return false;
+	}
+
+	/**
+	 * Note the view that the member sending {@code reply} had installed: the answers to
+	 * writes ({@code OK}, {@code NOT_OWNER}) carry it as their token.
+	 */
+	PeerMessage heard(PeerMessage reply) {
+		if ((reply.type() == Type.OK || reply.type() == Type.NOT_OWNER) && reply.token() > 0) {
+			long view = reply.token();
+			this.newestHeard.accumulateAndGet(view, Math::max);
+		}
+		return reply;
+	}
+
+	private void heard(@Nullable byte[] reply) {
+		if (reply != null) {
+			try {
+				heard(PeerMessage.decode(reply, 0, reply.length));
+			}
+			catch (CodecException ex) {
+				// Counted where the answer is read.
+			}
+		}
 	}
 
 	/**
@@ -92,7 +172,7 @@ final class PeerChannel {
 			throw new RemoteTierException("Peer '" + member + "' gave no answer to a " + message.type() + " request");
 		}
 		try {
-			return PeerMessage.decode(reply, 0, reply.length);
+			return heard(PeerMessage.decode(reply, 0, reply.length));
 		}
 		catch (CodecException ex) {
 			stats.record(Counter.PEER_ERRORS);
@@ -127,7 +207,7 @@ final class PeerChannel {
 						"Peer '" + member + "' did not answer a " + message.type() + " request" + why, failure);
 			}
 			try {
-				return PeerMessage.decode(answer, 0, answer.length);
+				return heard(PeerMessage.decode(answer, 0, answer.length));
 			}
 			catch (CodecException ex) {
 				stats.record(Counter.PEER_ERRORS);
@@ -180,6 +260,9 @@ final class PeerChannel {
 		for (Rsp<byte[]> reply : replies) {
 			if (!reply.wasReceived() || reply.wasSuspected() || reply.hasException()) {
 				stats.record(Counter.PEER_ERRORS);
+			}
+			else {
+				heard(reply.getValue());
 			}
 		}
 		return replies;

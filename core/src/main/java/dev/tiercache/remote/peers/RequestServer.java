@@ -103,8 +103,20 @@ final class RequestServer implements RequestHandler {
 			reply = PeerMessage.reply(Type.ERROR);
 		}
 		if (reply != null) {
-			response.send(reply.encode(), false);
+			response.send(stamped(reply).encode(), false);
 		}
+	}
+
+	/**
+	 * The answer with the view this member has installed, if it answers a write: the
+	 * writer learns that its own view may be older ({@link Writes}).
+	 */
+	private PeerMessage stamped(PeerMessage reply) {
+		PeerChannel channel = this.channel;
+		if (channel != null && reply.token() == 0 && (reply.type() == Type.OK || reply.type() == Type.NOT_OWNER)) {
+			return reply.withToken(channel.viewId());
+		}
+		return reply;
 	}
 
 	/**

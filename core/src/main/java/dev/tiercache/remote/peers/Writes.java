@@ -19,6 +19,14 @@ import org.jspecify.annotations.Nullable;
  * did not answer may only be slow, the key is removed there again once it answers, and
  * the others told once more.
  *
+ * <p>
+ * Members install a new view one by one, milliseconds apart. A writer that still has the
+ * old view does not know a member that has just joined, to which a member with the new
+ * view may already have handed entries: so every answer to a write carries the view the
+ * member that answered has installed, and a writer that hears of a newer view than the
+ * one it wrote with, or installs one meanwhile, waits (at most {@code rpc-timeout}) until
+ * it has that view too and tells every other member again before the write returns.
+ *
  * @author tiercache
  */
 final class Writes {
@@ -59,6 +67,17 @@ final class Writes {
 	void store(Registration registration, String owner, Object key, CacheEntry entry) {
 		PeerClient client = this.client;
 		byte[] keyBytes = this.codec.encode(key);
+		long view = this.channel.viewId();
+		try {
+			storeAt(registration, owner, key, keyBytes, entry);
+		}
+		finally {
+			catchUp(view, () -> client.invalidateOthers(registration, null, keyBytes));
+		}
+	}
+
+	private void storeAt(Registration registration, String owner, Object key, byte[] keyBytes, CacheEntry entry) {
+		PeerClient client = this.client;
 		if (this.self.equals(owner)) {
 			this.owner.store(registration, key, entry);
 			client.invalidateOthers(registration, null, keyBytes);
@@ -87,6 +106,17 @@ final class Writes {
 	@Nullable CacheEntry storeIfAbsent(Registration registration, String owner, Object key, CacheEntry entry) {
 		PeerClient client = this.client;
 		byte[] keyBytes = this.codec.encode(key);
+		long view = this.channel.viewId();
+		CacheEntry existing = storeIfAbsentAt(registration, owner, key, keyBytes, entry);
+		if (existing == null) {
+			catchUp(view, () -> client.invalidateOthers(registration, null, keyBytes));
+		}
+		return existing;
+	}
+
+	private @Nullable CacheEntry storeIfAbsentAt(Registration registration, String owner, Object key, byte[] keyBytes,
+			CacheEntry entry) {
+		PeerClient client = this.client;
 		if (this.self.equals(owner)) {
 			CacheEntry existing = this.owner.storeIfAbsent(registration, key, entry);
 			if (existing == null) {
@@ -112,6 +142,17 @@ final class Writes {
 	boolean evict(Registration registration, String owner, Object key) {
 		PeerClient client = this.client;
 		byte[] keyBytes = this.codec.encode(key);
+		long view = this.channel.viewId();
+		try {
+			return evictAt(registration, owner, key, keyBytes);
+		}
+		finally {
+			catchUp(view, () -> client.invalidateOthers(registration, null, keyBytes));
+		}
+	}
+
+	private boolean evictAt(Registration registration, String owner, Object key, byte[] keyBytes) {
+		PeerClient client = this.client;
 		if (this.self.equals(owner)) {
 			boolean removed = this.owner.forget(registration, key);
 			client.invalidateOthers(registration, null, keyBytes);
@@ -163,8 +204,32 @@ final class Writes {
 	 * @return whether any member held an entry
 	 */
 	boolean clear(Registration registration) {
+		long view = this.channel.viewId();
 		boolean here = this.owner.clear(registration);
-		return this.client.clearOthers(registration) || here;
+		boolean others = this.client.clearOthers(registration);
+		catchUp(view, () -> this.client.clearOthers(registration));
+		return others || here;
+	}
+
+	/**
+	 * A write made with view {@code view} is over: if this member has installed a newer
+	 * view since, or heard of one from a member that answered, wait until it has the
+	 * newest and tell every other member {@code again}, so that a member that joined is
+	 * told too.
+	 * @throws RemoteTierException if this member's view did not catch up in time
+	 */
+	private void catchUp(long view, Runnable again) {
+		PeerChannel channel = this.channel;
+		long heard = channel.newestHeard();
+		if (heard <= view && channel.viewId() == view) {
+			return;
+		}
+		boolean caughtUp = channel.awaitView(heard, this.rpcMillis);
+		again.run();
+		if (!caughtUp) {
+			throw new RemoteTierException("A member has installed view " + heard + " and this member has not within "
+					+ this.rpcMillis + " ms; the write may have missed a member that joined");
+		}
 	}
 
 }
