@@ -26,6 +26,9 @@ final class PendingEvictions {
 
 	static final int LIMIT = 10_000;
 
+	/** How many pieces of work may fail in one replay before the rest waits. */
+	static final int FAILURES_PER_REPLAY = 8;
+
 	private final Set<Eviction> evictions = ConcurrentHashMap.newKeySet();
 
 	private final Set<Notice> notices = ConcurrentHashMap.newKeySet();
@@ -68,8 +71,10 @@ final class PendingEvictions {
 	}
 
 	/**
-	 * Send the remembered work again, stopping at the first that Redis does not answer;
-	 * one that Redis refuses with an error is dropped.
+	 * Send the remembered work again; one that Redis refuses with an error is dropped,
+	 * one that it does not answer is kept. A failure does not hold up the rest (on a
+	 * Cluster, one shard may be failing over while the others answer), but after
+	 * {@value #FAILURES_PER_REPLAY} of them the rest waits for the next replay.
 	 * @param target what replays each kind of work
 	 * @param caches the registered caches, all cleared after an overflow
 	 */
@@ -79,6 +84,7 @@ final class PendingEvictions {
 			this.notices.clear();
 			caches.forEach((cache) -> this.evictions.add(new Eviction(cache, null)));
 		}
+		int failures = 0;
 		for (Eviction work : List.copyOf(this.evictions)) {
 			if (!replayed(work.cache(), () -> {
 				if (work.key() == null) {
@@ -88,7 +94,10 @@ final class PendingEvictions {
 					target.evict(work.cache(), work.key());
 				}
 			})) {
-				return;
+				if (++failures == FAILURES_PER_REPLAY) {
+					return;
+				}
+				continue;
 			}
 			this.evictions.remove(work);
 		}

@@ -34,9 +34,12 @@ final class RedisClusterView implements ClusterView {
 
 	private final ServerTracking tracking;
 
+	private final MasterChanges masterChanges;
+
 	RedisClusterView(Supplier<String> nodeName, RedisCommands commands, Subscription subscription,
-			PendingEvictions pending, Rejections rejections, HeldLeases held, Members members,
-			ServerTracking tracking) {
+			PendingEvictions pending, Rejections rejections, HeldLeases held, Members members, ServerTracking tracking,
+			MasterChanges masterChanges) {
+		this.masterChanges = masterChanges;
 		this.members = members;
 		this.tracking = tracking;
 		this.held = held;
@@ -85,6 +88,7 @@ final class RedisClusterView implements ClusterView {
 		details.put("pendingLeaseReleases", this.held.pendingReleases());
 		details.put("clientTracking", this.tracking.status());
 		details.put("trackingInvalidations", this.tracking.invalidations());
+		details.put("dataChangedHands", this.masterChanges.changes());
 		return details;
 	}
 

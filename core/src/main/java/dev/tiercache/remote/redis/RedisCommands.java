@@ -2,6 +2,7 @@ package dev.tiercache.remote.redis;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -18,6 +19,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.data.redis.RedisConnectionFailureException;
+import org.springframework.data.redis.connection.RedisClusterConnection;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.ReturnType;
@@ -188,6 +190,28 @@ final class RedisCommands {
 		Long removed = connection.keyCommands().unlink(batch.toArray(byte[][]::new));
 		batch.clear();
 		return (removed != null) ? removed : 0;
+	}
+
+	/**
+	 * Who holds the data: the replication id of the server (a standalone or Sentinel
+	 * master, or a replica of it), which changes when a replica is promoted or a server
+	 * restarts empty ({@link MasterChanges}). Not asked of a Cluster, whose commands go
+	 * to any node.
+	 * @return the identity, or {@code null} if Redis did not answer or is a Cluster
+	 */
+	@Nullable String masters() {
+		try {
+			return run(null, "INFO", (connection) -> {
+				if (connection instanceof RedisClusterConnection) {
+					return null;
+				}
+				Properties replication = connection.serverCommands().info("replication");
+				return (replication != null) ? replication.getProperty("master_replid") : null;
+			});
+		}
+		catch (RemoteTierException ex) {
+			return null;
+		}
 	}
 
 	/** {@code PUBLISH}: how many subscribers received the message. */

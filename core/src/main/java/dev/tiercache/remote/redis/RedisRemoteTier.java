@@ -66,6 +66,8 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 
 	private final PendingEvictions pending = new PendingEvictions();
 
+	private final MasterChanges masterChanges;
+
 	private final Members members;
 
 	private final RedisCommands commands;
@@ -120,6 +122,7 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 		this.codec = codec;
 		this.keys = new RedisKeys(settings.keyPrefix());
 		this.commands = new RedisCommands(connectionFactory, settings, this::redisAnswersAgain);
+		this.masterChanges = new MasterChanges(this.commands, this.pending, MasterChanges.WINDOW);
 		this.entries = new StoredEntries(codec, this.rejections);
 		this.members = new Members(settings);
 		this.invalidator = new Invalidator(this.commands, this.keys, settings, this.nodeId, this.pending, this.members);
@@ -130,7 +133,7 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 				nodeName, this::onEvent, this.invalidator::acknowledged, this::subscriptionGap, this.rejections);
 		this.tracking = new ServerTracking(connectionFactory, settings, this.caches::get, this.caches::values);
 		this.view = new RedisClusterView(nodeName, this.commands, this.subscription, this.pending, this.rejections,
-				this.held, this.members, this.tracking);
+				this.held, this.members, this.tracking, this.masterChanges);
 	}
 
 	/**
@@ -313,6 +316,7 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 			this.pending.add(cache, key);
 			throw ex;
 		}
+		this.masterChanges.wrote(cache, key);
 		invalidateByName(registration, cache, name);
 	}
 
@@ -338,6 +342,7 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 			this.pending.add(cache, key);
 			throw ex;
 		}
+		this.masterChanges.wrote(cache, key);
 		invalidateByName(registration, cache, name);
 		return removed;
 	}
@@ -366,6 +371,7 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 			this.pending.add(cache, null);
 			throw ex;
 		}
+		this.masterChanges.wrote(cache, null);
 		this.invalidator.invalidateOthers(registration, cache, null);
 		return removed > 0;
 	}
@@ -409,13 +415,17 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 	}
 
 	/**
-	 * Every heartbeat-interval: the heartbeat, and what is pending while Redis answers,
-	 * so that an invalidation whose PUBLISH failed once is sent again within a heartbeat,
-	 * not only after an outage.
+	 * Every heartbeat-interval: the heartbeat, a look at who holds the data
+	 * ({@link MasterChanges}), and what is pending while Redis answers, so that an
+	 * invalidation whose PUBLISH failed once is sent again within a heartbeat, not only
+	 * after an outage.
 	 */
 	private void beat() {
 		this.subscription.beat();
 		this.tracking.beat();
+		if (this.masterChanges.check(List.copyOf(this.caches.keySet()))) {
+			this.caches.values().forEach((registration) -> registration.invalidations().invalidateAll());
+		}
 		if (!this.pending.isEmpty() && !this.commands.unreachable()) {
 			replayPending();
 		}
