@@ -83,6 +83,32 @@ final class RemoteExecutor implements Executor, AutoCloseable {
 	}
 
 	/**
+	 * Run {@code command} on a thread of this executor if one is free (or can be
+	 * started), and otherwise not at all: unlike {@link #execute(Runnable)}, never on the
+	 * calling thread. For background work that no caller may wait for, such as a refresh.
+	 * @param command the task
+	 * @return whether it was accepted; {@code false} when every thread is busy or the
+	 * executor is closed
+	 */
+	boolean tryExecute(Runnable command) {
+		Runnable task = (this.decorator != null) ? this.decorator.decorate(command) : command;
+		try {
+			if (this.pool != null) {
+				this.pool.execute(new Background(task));
+			}
+			else {
+				this.virtual.execute(task);
+			}
+			return true;
+		}
+		catch (RejectedExecutionException ex) {
+			// Busy, or closed (a virtual executor throws TaskRejectedException, a
+			// subclass).
+			return false;
+		}
+	}
+
+	/**
 	 * Return whether tasks run on virtual threads.
 	 * @return whether the threads are virtual
 	 */
@@ -124,7 +150,22 @@ final class RemoteExecutor implements Executor, AutoCloseable {
 			if (executor.isShutdown()) {
 				throw new RejectedExecutionException("tiercache is closed");
 			}
+			if (task instanceof Background) {
+				throw new RejectedExecutionException("every tiercache-remote thread is busy");
+			}
 			task.run();
+		}
+
+	}
+
+	/**
+	 * A task of {@link #tryExecute(Runnable)}, which must never run on its caller.
+	 */
+	private record Background(Runnable task) implements Runnable {
+
+		@Override
+		public void run() {
+			this.task.run();
 		}
 
 	}

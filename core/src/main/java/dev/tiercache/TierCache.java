@@ -42,6 +42,12 @@ import org.springframework.util.Assert;
  * that the cache's invalidation count has not moved since the fetch began.
  *
  * <p>
+ * With {@code refresh-after}, a hit of {@code get(key, Callable)} or
+ * {@code retrieve(key, Supplier)} on an entry that is due for refresh (one field
+ * comparison) returns the entry at once and hands the key and the caller's loader to a
+ * background refresh ({@link CacheRefreshes}), single-flight in the whole cluster.
+ *
+ * <p>
  * {@code null} values are cached for {@code null-ttl} when allowed. When they are not, a
  * {@code null} result is returned to the caller but not stored, and
  * {@code put(key, null)} removes the key instead of failing the caller.
@@ -66,6 +72,9 @@ public final class TierCache implements Cache {
 
 	private final LocalCopies copies;
 
+	/** The refreshes ahead of expiry, or {@code null} without {@code refresh-after}. */
+	private final @Nullable CacheRefreshes refreshes;
+
 	private final Observations observations;
 
 	private final CacheLoads loads;
@@ -77,7 +86,7 @@ public final class TierCache implements Cache {
 	private final RemoteTier.LocalStore localStore;
 
 	TierCache(String name, TierCacheConfiguration configuration, LocalTier tier, StatsCounter stats,
-			Observations observations, @Nullable RemoteTier remote, Executor remoteExecutor) {
+			Observations observations, @Nullable RemoteTier remote, RemoteExecutor remoteExecutor) {
 		Assert.hasText(name, "Cache name must not be empty");
 		this.name = name;
 		this.configuration = configuration;
@@ -92,6 +101,8 @@ public final class TierCache implements Cache {
 		this.loads = new CacheLoads(name, configuration, tier, this.flights, stats, observations, remote,
 				remoteExecutor, this.copies);
 		this.localStore = this.copies.newLocalStore();
+		this.refreshes = tier.refreshes() ? new CacheRefreshes(name, tier, this.flights, stats, remote, remoteExecutor,
+				this.loads, this.copies, this::evict) : null;
 	}
 
 	@Override
@@ -208,6 +219,9 @@ public final class TierCache implements Cache {
 				throw new ValueRetrievalException(key, valueLoader, (ex.getCause() != null) ? ex.getCause() : ex);
 			}
 		}
+		else if (this.refreshes != null && this.tier.claimRefresh(entry)) {
+			this.refreshes.refresh(key, entry, valueLoader);
+		}
 		return (T) entry.get();
 	}
 
@@ -256,6 +270,9 @@ public final class TierCache implements Cache {
 	public <T> CompletableFuture<T> retrieve(Object key, Supplier<CompletableFuture<T>> valueLoader) {
 		CacheEntry entry = lookup(key);
 		if (entry != null) {
+			if (this.refreshes != null && this.tier.claimRefresh(entry)) {
+				this.refreshes.refreshAsync(key, entry, valueLoader);
+			}
 			return CompletableFuture.completedFuture((T) entry.get());
 		}
 		this.stats.record(Counter.MISSES);

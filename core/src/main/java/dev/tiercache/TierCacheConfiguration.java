@@ -23,7 +23,7 @@ import org.springframework.util.Assert;
 public final class TierCacheConfiguration {
 
 	private static final TierCacheConfiguration DEFAULTS = new TierCacheConfiguration(Duration.ofMinutes(10), 0.05,
-			Duration.ofMinutes(1), true, 10_000, 0, 0.125, Duration.ofSeconds(30));
+			Duration.ofMinutes(1), true, 10_000, 0, 0.125, Duration.ofSeconds(30), Duration.ZERO);
 
 	private final Duration ttl;
 
@@ -41,8 +41,10 @@ public final class TierCacheConfiguration {
 
 	private final Duration hotTtl;
 
+	private final Duration refreshAfter;
+
 	private TierCacheConfiguration(Duration ttl, double ttlJitter, Duration nullTtl, boolean allowNullValues,
-			long maximumSize, long maximumWeight, double hotRatio, Duration hotTtl) {
+			long maximumSize, long maximumWeight, double hotRatio, Duration hotTtl, Duration refreshAfter) {
 		this.ttl = ttl;
 		this.ttlJitter = ttlJitter;
 		this.nullTtl = nullTtl;
@@ -51,12 +53,13 @@ public final class TierCacheConfiguration {
 		this.maximumWeight = maximumWeight;
 		this.hotRatio = hotRatio;
 		this.hotTtl = hotTtl;
+		this.refreshAfter = refreshAfter;
 	}
 
 	/**
 	 * Return the defaults: {@code ttl} 10 minutes with a {@code ttl-jitter} of 0.05,
 	 * {@code null-ttl} 1 minute, {@code null} values allowed, at most 10,000 entries, a
-	 * hot tier of 1/8 of that living at most 30 seconds.
+	 * hot tier of 1/8 of that living at most 30 seconds, no refresh ahead of expiry.
 	 * @return the default configuration
 	 */
 	public static TierCacheConfiguration defaultCacheConfig() {
@@ -72,7 +75,7 @@ public final class TierCacheConfiguration {
 		Assert.notNull(ttl, "ttl must not be null");
 		Assert.isTrue(!ttl.isNegative(), () -> "ttl must not be negative; use 0 for entries that never expire");
 		return new TierCacheConfiguration(ttl, this.ttlJitter, this.nullTtl, this.allowNullValues, this.maximumSize,
-				this.maximumWeight, this.hotRatio, this.hotTtl);
+				this.maximumWeight, this.hotRatio, this.hotTtl, this.refreshAfter);
 	}
 
 	/**
@@ -85,7 +88,7 @@ public final class TierCacheConfiguration {
 		Assert.isTrue(ttlJitter >= 0 && ttlJitter < 1,
 				() -> "ttl-jitter must be a fraction from 0 (no jitter) up to, but excluding, 1, for example 0.05");
 		return new TierCacheConfiguration(this.ttl, ttlJitter, this.nullTtl, this.allowNullValues, this.maximumSize,
-				this.maximumWeight, this.hotRatio, this.hotTtl);
+				this.maximumWeight, this.hotRatio, this.hotTtl, this.refreshAfter);
 	}
 
 	/**
@@ -99,7 +102,7 @@ public final class TierCacheConfiguration {
 		Assert.isTrue(!nullTtl.isNegative() && !nullTtl.isZero(),
 				() -> "null-ttl must be positive; to stop caching null results set allow-null-values to false");
 		return new TierCacheConfiguration(this.ttl, this.ttlJitter, nullTtl, this.allowNullValues, this.maximumSize,
-				this.maximumWeight, this.hotRatio, this.hotTtl);
+				this.maximumWeight, this.hotRatio, this.hotTtl, this.refreshAfter);
 	}
 
 	/**
@@ -109,7 +112,7 @@ public final class TierCacheConfiguration {
 	 */
 	public TierCacheConfiguration withAllowNullValues(boolean allowNullValues) {
 		return new TierCacheConfiguration(this.ttl, this.ttlJitter, this.nullTtl, allowNullValues, this.maximumSize,
-				this.maximumWeight, this.hotRatio, this.hotTtl);
+				this.maximumWeight, this.hotRatio, this.hotTtl, this.refreshAfter);
 	}
 
 	/**
@@ -120,7 +123,7 @@ public final class TierCacheConfiguration {
 	public TierCacheConfiguration withMaximumSize(long maximumSize) {
 		Assert.isTrue(maximumSize > 0, () -> "maximum-size must be a positive number of entries");
 		return new TierCacheConfiguration(this.ttl, this.ttlJitter, this.nullTtl, this.allowNullValues, maximumSize,
-				this.maximumWeight, this.hotRatio, this.hotTtl);
+				this.maximumWeight, this.hotRatio, this.hotTtl, this.refreshAfter);
 	}
 
 	/**
@@ -133,7 +136,7 @@ public final class TierCacheConfiguration {
 		Assert.isTrue(maximumWeight >= 0,
 				() -> "maximum-weight must be a positive size such as 64MB, or 0 to bound the cache by maximum-size");
 		return new TierCacheConfiguration(this.ttl, this.ttlJitter, this.nullTtl, this.allowNullValues,
-				this.maximumSize, maximumWeight, this.hotRatio, this.hotTtl);
+				this.maximumSize, maximumWeight, this.hotRatio, this.hotTtl, this.refreshAfter);
 	}
 
 	/**
@@ -146,7 +149,7 @@ public final class TierCacheConfiguration {
 		Assert.isTrue(hotRatio >= 0 && hotRatio < 1,
 				() -> "hot-ratio must be a fraction from 0 (no hot tier) up to, but excluding, 1, for example 0.125");
 		return new TierCacheConfiguration(this.ttl, this.ttlJitter, this.nullTtl, this.allowNullValues,
-				this.maximumSize, this.maximumWeight, hotRatio, this.hotTtl);
+				this.maximumSize, this.maximumWeight, hotRatio, this.hotTtl, this.refreshAfter);
 	}
 
 	/**
@@ -160,7 +163,53 @@ public final class TierCacheConfiguration {
 		Assert.isTrue(!hotTtl.isNegative() && !hotTtl.isZero(),
 				() -> "hot-ttl must be positive, for example 30s; set hot-ratio to 0 to turn the hot tier off");
 		return new TierCacheConfiguration(this.ttl, this.ttlJitter, this.nullTtl, this.allowNullValues,
-				this.maximumSize, this.maximumWeight, this.hotRatio, hotTtl);
+				this.maximumSize, this.maximumWeight, this.hotRatio, hotTtl, this.refreshAfter);
+	}
+
+	/**
+	 * Return a copy whose entries are refreshed ahead of their expiry: a read with a
+	 * loader ({@code get(key, Callable)}, what {@code @Cacheable(sync = true)} calls, or
+	 * {@code retrieve(key, Supplier)}) that finds an entry older than
+	 * {@code refreshAfter} returns it at once and reloads it in the background with that
+	 * read's loader, one reload per key in the whole cluster; the new value replaces the
+	 * old one everywhere as a write does. A refresh that fails leaves the old value until
+	 * its {@code ttl}. Cached {@code null}s are not refreshed. With {@code ttl-jitter},
+	 * the refresh moves with the entry's shortened life: it comes when the entry's
+	 * remaining time to live falls to {@code (ttl - refreshAfter) * (1 - ttlJitter)}.
+	 * <p>
+	 * {@code refreshAfter} must be shorter than {@code ttl}, which must not be
+	 * {@link Duration#ZERO} (forever); {@link #validate()} checks that once every setting
+	 * is made, as {@link TierCacheManager.Builder#build()} does.
+	 * @param refreshAfter the age after which a read refreshes an entry;
+	 * {@link Duration#ZERO} (the default) turns refreshing off
+	 * @return a new configuration
+	 */
+	public TierCacheConfiguration withRefreshAfter(Duration refreshAfter) {
+		Assert.notNull(refreshAfter, "refresh-after must not be null");
+		Assert.isTrue(!refreshAfter.isNegative(),
+				() -> "refresh-after must not be negative; use 0 to turn refreshing off");
+		return new TierCacheConfiguration(this.ttl, this.ttlJitter, this.nullTtl, this.allowNullValues,
+				this.maximumSize, this.maximumWeight, this.hotRatio, this.hotTtl, refreshAfter);
+	}
+
+	/**
+	 * Check the settings that only make sense together, which the {@code with...}
+	 * methods, called in any order, cannot check one at a time: {@code refresh-after}
+	 * must be shorter than {@code ttl}.
+	 * @return this configuration
+	 * @throws IllegalArgumentException whose message says what to change
+	 */
+	public TierCacheConfiguration validate() {
+		if (this.refreshAfter.isZero()) {
+			return this;
+		}
+		Assert.isTrue(!this.ttl.isZero(), () -> "refresh-after (" + this.refreshAfter + ") needs entries that expire, "
+				+ "but ttl is 0 (forever): set ttl longer than refresh-after, or refresh-after to 0");
+		Assert.isTrue(this.refreshAfter.compareTo(this.ttl) < 0,
+				() -> "refresh-after (" + this.refreshAfter + ") must be shorter than ttl (" + this.ttl + "): an entry "
+						+ "is refreshed once it is older than refresh-after and expires at ttl; set refresh-after "
+						+ "below ttl, or to 0 to turn refreshing off");
+		return this;
 	}
 
 	/**
@@ -227,26 +276,35 @@ public final class TierCacheConfiguration {
 		return this.hotTtl;
 	}
 
+	/**
+	 * Return the age after which a read with a loader refreshes an entry.
+	 * @return the refresh age; {@link Duration#ZERO} when refreshing is off
+	 */
+	public Duration getRefreshAfter() {
+		return this.refreshAfter;
+	}
+
 	@Override
 	public boolean equals(Object other) {
 		return (other instanceof TierCacheConfiguration that) && this.ttl.equals(that.ttl)
 				&& this.ttlJitter == that.ttlJitter && this.nullTtl.equals(that.nullTtl)
 				&& this.allowNullValues == that.allowNullValues && this.maximumSize == that.maximumSize
 				&& this.maximumWeight == that.maximumWeight && this.hotRatio == that.hotRatio
-				&& this.hotTtl.equals(that.hotTtl);
+				&& this.hotTtl.equals(that.hotTtl) && this.refreshAfter.equals(that.refreshAfter);
 	}
 
 	@Override
 	public int hashCode() {
 		return Objects.hash(this.ttl, this.ttlJitter, this.nullTtl, this.allowNullValues, this.maximumSize,
-				this.maximumWeight, this.hotRatio, this.hotTtl);
+				this.maximumWeight, this.hotRatio, this.hotTtl, this.refreshAfter);
 	}
 
 	@Override
 	public String toString() {
 		return "TierCacheConfiguration[ttl=" + this.ttl + ", ttlJitter=" + this.ttlJitter + ", nullTtl=" + this.nullTtl
 				+ ", allowNullValues=" + this.allowNullValues + ", maximumSize=" + this.maximumSize + ", maximumWeight="
-				+ this.maximumWeight + ", hotRatio=" + this.hotRatio + ", hotTtl=" + this.hotTtl + "]";
+				+ this.maximumWeight + ", hotRatio=" + this.hotRatio + ", hotTtl=" + this.hotTtl + ", refreshAfter="
+				+ this.refreshAfter + "]";
 	}
 
 }

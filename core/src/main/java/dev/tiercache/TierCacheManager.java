@@ -432,12 +432,25 @@ public final class TierCacheManager implements CacheManager, AutoCloseable {
 		 * @return the manager
 		 * @throws IllegalStateException if dynamic creation is off and no cache is
 		 * configured, since every cache lookup would then fail
+		 * @throws IllegalArgumentException if a configuration's settings do not fit
+		 * together ({@link TierCacheConfiguration#validate()})
 		 */
 		public TierCacheManager build() {
 			Assert.state(this.dynamic || !this.configurations.isEmpty(),
 					"Dynamic cache creation is off (tiercache.dynamic=false) but no cache is configured, so every "
 							+ "lookup would fail: name your caches under tiercache.caches, or set tiercache.dynamic=true");
+			validate("The default cache configuration", this.defaults);
+			this.configurations.forEach((name, configuration) -> validate("Cache '" + name + "'", configuration));
 			return new TierCacheManager(this);
+		}
+
+		private static void validate(String what, TierCacheConfiguration configuration) {
+			try {
+				configuration.validate();
+			}
+			catch (IllegalArgumentException ex) {
+				throw new IllegalArgumentException(what + " is invalid: " + ex.getMessage(), ex);
+			}
 		}
 
 	}

@@ -45,6 +45,15 @@ public interface CacheFixture extends AutoCloseable {
 	TierCacheManager manager(TierCacheConfiguration configuration, String... names);
 
 	/**
+	 * Create the cache {@code name} with {@code configuration} on every node of a cluster
+	 * in this mode, with fresh managers: three nodes in the remote modes, one in local
+	 * mode. The first is the node {@link #manager} would return.
+	 */
+	default List<TierCache> cluster(String name, TierCacheConfiguration configuration) {
+		return List.of(cache(name, configuration));
+	}
+
+	/**
 	 * Move the clock every cache of this fixture expires by.
 	 */
 	void advance(Duration duration);
@@ -120,21 +129,30 @@ public interface CacheFixture extends AutoCloseable {
 		private List<PeersRemoteTier> members;
 
 		@Override
-		public synchronized TierCacheManager manager(TierCacheConfiguration configuration, String... names) {
+		public TierCacheManager manager(TierCacheConfiguration configuration, String... names) {
+			return managers(configuration, names).get(0);
+		}
+
+		@Override
+		public List<TierCache> cluster(String name, TierCacheConfiguration configuration) {
+			return managers(configuration, name).stream().map((manager) -> manager.getCache(name)).toList();
+		}
+
+		/**
+		 * Fresh managers on every member, the first member's first.
+		 */
+		private synchronized List<TierCacheManager> managers(TierCacheConfiguration configuration, String... names) {
 			if (this.members == null) {
 				this.members = PeersCluster.start("contract-" + clusters.incrementAndGet(), 3);
 			}
-			TierCacheManager first = null;
+			List<TierCacheManager> managers = new ArrayList<>();
 			for (PeersRemoteTier member : this.members) {
-				TierCacheManager manager = builder(configuration, names).remoteTier(member)
+				managers.add(builder(configuration, names).remoteTier(member)
 					.ticker(this.ticker)
 					.random(new SplittableRandom(42))
-					.build();
-				if (first == null) {
-					first = manager;
-				}
+					.build());
 			}
-			return first;
+			return managers;
 		}
 
 		@Override
@@ -191,6 +209,15 @@ public interface CacheFixture extends AutoCloseable {
 				.build();
 			this.managers.add(manager);
 			return manager;
+		}
+
+		@Override
+		public List<TierCache> cluster(String name, TierCacheConfiguration configuration) {
+			List<TierCache> nodes = new ArrayList<>();
+			for (int i = 0; i < 3; i++) {
+				nodes.add(cache(name, configuration));
+			}
+			return nodes;
 		}
 
 		@Override

@@ -56,6 +56,11 @@ public class ForwardingRemoteTier implements RemoteTier {
 	}
 
 	@Override
+	public @Nullable CacheEntry refresh(String cache, Object key, long windowNanos, Loader loader) {
+		return this.delegate.refresh(cache, key, windowNanos, loader);
+	}
+
+	@Override
 	public void store(String cache, Object key, CacheEntry entry) {
 		this.delegate.store(cache, key, entry);
 	}

@@ -73,6 +73,36 @@ class TierCacheManagerTests {
 			.withMessageContaining("maximum-size");
 		assertThatIllegalArgumentException().isThrownBy(() -> defaults.withHotRatio(1))
 			.withMessageContaining("hot-ratio");
+		assertThatIllegalArgumentException().isThrownBy(() -> defaults.withRefreshAfter(Duration.ofSeconds(-1)))
+			.withMessageContaining("refresh-after must not be negative");
+	}
+
+	@Test
+	void refreshAfterIsOffByDefaultAndMayBeSetBeforeOrAfterTtl() {
+		TierCacheConfiguration defaults = TierCacheConfiguration.defaultCacheConfig();
+		assertThat(defaults.getRefreshAfter()).isZero();
+		assertThat(defaults.withRefreshAfter(Duration.ZERO)).isEqualTo(defaults);
+		TierCacheConfiguration refreshing = defaults.withRefreshAfter(Duration.ofMinutes(30))
+			.withTtl(Duration.ofHours(1));
+		assertThat(refreshing.validate()).isSameAs(refreshing);
+		assertThat(refreshing).isNotEqualTo(refreshing.withRefreshAfter(Duration.ofMinutes(20)));
+	}
+
+	@Test
+	void buildFailsWhenRefreshAfterIsNotShorterThanTtl() {
+		TierCacheConfiguration defaults = TierCacheConfiguration.defaultCacheConfig().withTtl(Duration.ofMinutes(10));
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> TierCacheManager.builder()
+				.withCacheConfiguration("books", defaults.withRefreshAfter(Duration.ofMinutes(10)))
+				.build())
+			.withMessageContaining("Cache 'books'")
+			.withMessageContaining("refresh-after (PT10M) must be shorter than ttl (PT10M)");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> TierCacheManager.builder()
+				.cacheDefaults(defaults.withTtl(Duration.ZERO).withRefreshAfter(Duration.ofMinutes(1)))
+				.build())
+			.withMessageContaining("default cache configuration")
+			.withMessageContaining("ttl is 0 (forever)");
 	}
 
 	@Test

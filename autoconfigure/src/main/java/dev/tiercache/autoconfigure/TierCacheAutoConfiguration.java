@@ -1,5 +1,6 @@
 package dev.tiercache.autoconfigure;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,6 +27,7 @@ import org.springframework.boot.cache.autoconfigure.CacheManagerCustomizers;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.cache.CacheManager;
 import org.springframework.cache.interceptor.CacheAspectSupport;
 import org.springframework.context.annotation.Bean;
@@ -74,6 +76,7 @@ public final class TierCacheAutoConfiguration {
 			.dynamic(properties.isDynamic())
 			.observer(observer.getIfUnique(TierCacheObserver::none));
 		RemoteThreads.configure(builder, properties, environment, taskDecorator, resourceLoader.getClassLoader());
+		checkRefreshWithTimeToIdle(properties);
 		RemoteTier remote = remoteTier.getIfAvailable();
 		if (properties.getMode() != TierCacheProperties.Mode.LOCAL) {
 			Assert.state(remote != null, () -> noRemoteTier(properties.getMode()));
@@ -89,6 +92,21 @@ public final class TierCacheAutoConfiguration {
 	@ConditionalOnMissingBean
 	TierCacheNode tierCacheNode(TierCacheProperties properties, Environment environment) {
 		return new TierCacheNode(properties.getNodeName(), environment);
+	}
+
+	/**
+	 * Refuse {@code refresh-after} in the defaults with Redis time-to-idle, where no
+	 * entry would ever be due; a cache of its own with both is refused by the Redis tier
+	 * when it is created.
+	 */
+	private static void checkRefreshWithTimeToIdle(TierCacheProperties properties) {
+		Duration refreshAfter = properties.defaultConfiguration().getRefreshAfter();
+		if (properties.getMode() == TierCacheProperties.Mode.REDIS && properties.getRedis().isTimeToIdle()
+				&& !refreshAfter.isZero()) {
+			throw new InvalidConfigurationPropertyValueException("tiercache.defaults.refresh-after", refreshAfter,
+					"refresh-after cannot work with tiercache.redis.time-to-idle=true: every read restarts an "
+							+ "entry's time to live in Redis, so its age is unknown. Turn one of the two off");
+		}
 	}
 
 	private static String noRemoteTier(TierCacheProperties.Mode mode) {

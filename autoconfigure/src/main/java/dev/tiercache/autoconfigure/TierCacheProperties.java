@@ -720,6 +720,16 @@ public class TierCacheProperties {
 		 */
 		private @Nullable Duration hotTtl;
 
+		/**
+		 * Age after which a read with a loader ('@Cacheable(sync = true)', a method
+		 * returning CompletableFuture or a reactive type, or every eligible '@Cacheable'
+		 * with 'tiercache.single-flight=always') refreshes an entry: it returns the
+		 * current value at once and reloads it in the background with that read's method,
+		 * once in the whole cluster. Must be shorter than 'ttl'; a failed refresh leaves
+		 * the old value until 'ttl'. 0 turns refreshing off.
+		 */
+		private @Nullable Duration refreshAfter;
+
 		public @Nullable Duration getTtl() {
 			return this.ttl;
 		}
@@ -784,6 +794,14 @@ public class TierCacheProperties {
 			this.hotTtl = hotTtl;
 		}
 
+		public @Nullable Duration getRefreshAfter() {
+			return this.refreshAfter;
+		}
+
+		public void setRefreshAfter(@Nullable Duration refreshAfter) {
+			this.refreshAfter = refreshAfter;
+		}
+
 		TierCacheConfiguration applyTo(TierCacheConfiguration base, String prefix) {
 			TierCacheConfiguration config = base;
 			config = apply(config, prefix + ".ttl", this.ttl, TierCacheConfiguration::withTtl);
@@ -796,7 +814,17 @@ public class TierCacheProperties {
 					(c, size) -> c.withMaximumWeight(size.toBytes()));
 			config = apply(config, prefix + ".hot-ratio", this.hotRatio, TierCacheConfiguration::withHotRatio);
 			config = apply(config, prefix + ".hot-ttl", this.hotTtl, TierCacheConfiguration::withHotTtl);
-			return config;
+			config = apply(config, prefix + ".refresh-after", this.refreshAfter,
+					TierCacheConfiguration::withRefreshAfter);
+			try {
+				return config.validate();
+			}
+			catch (IllegalArgumentException ex) {
+				// Name the setting of this spec that made the combination invalid.
+				boolean ttlSetHere = this.ttl != null && this.refreshAfter == null;
+				throw new InvalidConfigurationPropertyValueException(prefix + (ttlSetHere ? ".ttl" : ".refresh-after"),
+						ttlSetHere ? config.getTtl() : config.getRefreshAfter(), ex.getMessage());
+			}
 		}
 
 		private static <T> TierCacheConfiguration apply(TierCacheConfiguration config, String property,

@@ -185,4 +185,20 @@ class RedisModeAutoConfigurationTests {
 				.hasMessageContaining("must be positive"));
 	}
 
+	@Test
+	void refreshAfterWithTimeToIdleFailsAtStartUp() {
+		node().withPropertyValues("tiercache.redis.time-to-idle=true", "tiercache.defaults.refresh-after=5m")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("tiercache.defaults.refresh-after")
+				.hasMessageContaining("time-to-idle"));
+		node().withPropertyValues("tiercache.redis.time-to-idle=true", "tiercache.caches.books.refresh-after=5m")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("Cache 'books' has refresh-after")
+				.hasMessageContaining("time-to-idle"));
+	}
+
 }

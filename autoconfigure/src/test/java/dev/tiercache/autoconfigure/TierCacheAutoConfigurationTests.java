@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import dev.tiercache.TierCacheConfiguration;
 import dev.tiercache.TierCacheManager;
@@ -78,7 +79,8 @@ class TierCacheAutoConfigurationTests {
 					"tiercache.caches.books.ttl=1h", "tiercache.caches.books.ttl-jitter=0.1",
 					"tiercache.caches.books.null-ttl=10s", "tiercache.caches.books.allow-null-values=false",
 					"tiercache.caches.books.maximum-weight=64MB", "tiercache.caches.books.hot-ratio=0.25",
-					"tiercache.caches.books.hot-ttl=5s", "tiercache.cache-names=authors")
+					"tiercache.caches.books.hot-ttl=5s", "tiercache.caches.books.refresh-after=30m",
+					"tiercache.cache-names=authors")
 			.run((context) -> {
 				TierCacheManager manager = context.getBean(TierCacheManager.class);
 				assertThat(manager.getCacheNames()).containsExactlyInAnyOrder("books", "authors");
@@ -92,7 +94,8 @@ class TierCacheAutoConfigurationTests {
 					.withAllowNullValues(false)
 					.withMaximumWeight(64L * 1024 * 1024)
 					.withHotRatio(0.25)
-					.withHotTtl(Duration.ofSeconds(5)));
+					.withHotTtl(Duration.ofSeconds(5))
+					.withRefreshAfter(Duration.ofMinutes(30)));
 				assertThat(manager.getCache("dynamic").getConfiguration()).isEqualTo(defaults);
 			});
 	}
@@ -126,6 +129,71 @@ class TierCacheAutoConfigurationTests {
 				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
 				.hasMessageContaining("tiercache.caches.books.ttl")
 				.hasMessageContaining("use 0 for entries that never expire"));
+	}
+
+	@Test
+	void refreshAfterNotShorterThanTtlFailsAtStartUpNamingTheProperty() {
+		this.contextRunner.withUserConfiguration(CachingConfiguration.class)
+			.withPropertyValues("tiercache.caches.books.refresh-after=10m")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("tiercache.caches.books.refresh-after")
+				.hasMessageContaining("must be shorter than ttl (PT10M)"));
+		// A ttl that a cache sets below the refresh-after it inherits is the culprit.
+		this.contextRunner.withUserConfiguration(CachingConfiguration.class)
+			.withPropertyValues("tiercache.defaults.refresh-after=5m", "tiercache.caches.books.ttl=1m")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("tiercache.caches.books.ttl")
+				.hasMessageContaining("must be shorter than ttl (PT1M)"));
+		this.contextRunner.withUserConfiguration(CachingConfiguration.class)
+			.withPropertyValues("tiercache.defaults.ttl=0", "tiercache.defaults.refresh-after=5m")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("tiercache.defaults.refresh-after")
+				.hasMessageContaining("needs entries that expire"));
+	}
+
+	@Test
+	void singleFlightAlwaysRefreshesPlainCacheableMethodsAhead() {
+		this.contextRunner
+			.withUserConfiguration(CachingConfiguration.class, VersionedService.class, ClockConfiguration.class)
+			.withPropertyValues("tiercache.single-flight=always", "tiercache.caches.versions.ttl=10m",
+					"tiercache.caches.versions.ttl-jitter=0", "tiercache.caches.versions.refresh-after=5m")
+			.run((context) -> {
+				VersionedService service = context.getBean(VersionedService.class);
+				AtomicLong clock = context.getBean(ClockConfiguration.class).nanos;
+				assertThat(service.find(1)).isEqualTo("v1");
+				clock.addAndGet(Duration.ofMinutes(6).toNanos());
+				// The caller gets the current value; the method runs again behind it.
+				assertThat(service.find(1)).isEqualTo("v1");
+				await().atMost(Duration.ofSeconds(10)).until(() -> service.find(1).equals("v2"));
+				assertThat(service.calls()).isEqualTo(2);
+			});
+	}
+
+	@Test
+	void withoutSingleFlightAlwaysPlainCacheableMethodsAreNotRefreshed() {
+		// Spring reads them with get(key), which hands over no loader: the entry lives
+		// until its ttl as before.
+		this.contextRunner
+			.withUserConfiguration(CachingConfiguration.class, VersionedService.class, ClockConfiguration.class)
+			.withPropertyValues("tiercache.caches.versions.ttl=10m", "tiercache.caches.versions.ttl-jitter=0",
+					"tiercache.caches.versions.refresh-after=5m")
+			.run((context) -> {
+				VersionedService service = context.getBean(VersionedService.class);
+				AtomicLong clock = context.getBean(ClockConfiguration.class).nanos;
+				assertThat(service.find(1)).isEqualTo("v1");
+				clock.addAndGet(Duration.ofMinutes(6).toNanos());
+				assertThat(service.find(1)).isEqualTo("v1");
+				assertThat(service.calls()).isEqualTo(1);
+				clock.addAndGet(Duration.ofMinutes(4).toNanos());
+				assertThat(service.find(1)).isEqualTo("v2");
+			});
 	}
 
 	@Test
@@ -298,6 +366,33 @@ class TierCacheAutoConfigurationTests {
 		@Bean
 		CacheManagerCustomizer<TierCacheManager> cacheManagerCustomizer() {
 			return (manager) -> this.customized.incrementAndGet();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ClockConfiguration {
+
+		final AtomicLong nanos = new AtomicLong();
+
+		@Bean
+		TierCacheManagerBuilderCustomizer fakeClock() {
+			return (builder) -> builder.ticker(this.nanos::get);
+		}
+
+	}
+
+	static class VersionedService {
+
+		private final AtomicInteger calls = new AtomicInteger();
+
+		@Cacheable("versions")
+		public String find(long id) {
+			return "v" + this.calls.incrementAndGet();
+		}
+
+		int calls() {
+			return this.calls.get();
 		}
 
 	}

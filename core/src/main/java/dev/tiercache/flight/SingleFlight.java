@@ -13,6 +13,7 @@ import java.util.function.Predicate;
 
 import dev.tiercache.stats.Counter;
 import dev.tiercache.stats.StatsCounter;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs at most one load per key at a time; concurrent callers of the same key share the
@@ -64,6 +65,35 @@ public final class SingleFlight<V> {
 			}
 			this.stats.record(Counter.LOADS_DEDUPLICATED);
 			return await(underWay);
+		}
+		try {
+			V result = work.apply(flight);
+			flight.result().complete(result);
+			return result;
+		}
+		catch (RuntimeException | Error ex) {
+			flight.result().completeExceptionally(ex);
+			throw ex;
+		}
+		finally {
+			this.flights.remove(key, flight);
+		}
+	}
+
+	/**
+	 * Run {@code work} for {@code key} on the calling thread as a flight of its own, like
+	 * {@link #execute}, unless a flight for the key is under way: then do nothing. For a
+	 * refresh, which has no caller to hand a result to, and which a load or refresh under
+	 * way makes needless. Callers that ask for the key meanwhile wait for this flight.
+	 * @param key the key
+	 * @param work the work, given its flight for {@link #admit}
+	 * @return the result of the work, or {@code null} if a flight was under way
+	 * @throws RuntimeException what the work threw
+	 */
+	public @Nullable V executeIfIdle(Object key, Function<Flight<V>, V> work) {
+		Flight<V> flight = new Flight<>(Thread.currentThread());
+		if (this.flights.putIfAbsent(key, flight) != null) {
+			return null;
 		}
 		try {
 			V result = work.apply(flight);

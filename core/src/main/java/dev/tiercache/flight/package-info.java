@@ -11,7 +11,9 @@
  * <em>forgets</em> the flights it overtakes: later callers start a new flight, and the
  * forgotten flight's result is handed to its waiters but never stored, because
  * {@link dev.tiercache.flight.SingleFlight#admit} checks that a flight is still current
- * in the same atomic step that stores its result.
+ * in the same atomic step that stores its result. A refresh ahead of expiry runs as a
+ * flight too, but only when no flight of its key is under way
+ * ({@link dev.tiercache.flight.SingleFlight#executeIfIdle}).
  *
  * <p>
  * {@link dev.tiercache.flight.SingleFlightCacheOperationSource} turns plain

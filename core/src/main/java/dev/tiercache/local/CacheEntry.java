@@ -1,5 +1,7 @@
 package dev.tiercache.local;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
@@ -10,6 +12,11 @@ import org.springframework.cache.Cache;
  * A cached value with the time to live it was written with. It is the
  * {@link Cache.ValueWrapper} returned by {@link Cache#get(Object)}, so a hit allocates
  * nothing; a cached {@code null} is an entry whose {@link #get()} is {@code null}.
+ *
+ * <p>
+ * An entry stored by a cache with {@code refresh-after} also carries when it is due for
+ * refresh, by the local tier's clock, so that a hit tells with one field comparison
+ * ({@link LocalTier#claimRefresh(CacheEntry)}).
  *
  * @author tiercache
  */
@@ -24,6 +31,20 @@ public final class CacheEntry implements Cache.ValueWrapper {
 	 */
 	public static final long NOT_STORED = 0;
 
+	/** The refresh time of an entry that is never refreshed. */
+	static final long NEVER = Long.MAX_VALUE;
+
+	private static final VarHandle REFRESH_AT;
+
+	static {
+		try {
+			REFRESH_AT = MethodHandles.lookup().findVarHandle(CacheEntry.class, "refreshAt", long.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
+
 	private final @Nullable Object value;
 
 	private final long ttlNanos;
@@ -33,6 +54,13 @@ public final class CacheEntry implements Cache.ValueWrapper {
 
 	/** The value's bytes, once a remote tier needed them. */
 	private volatile byte @Nullable [] encoded;
+
+	/**
+	 * When this entry is due for refresh, by the local tier's clock, or {@link #NEVER};
+	 * set by {@link LocalTier} before the entry is published, and moved forward by the
+	 * hit that claims the refresh.
+	 */
+	private volatile long refreshAt = NEVER;
 
 	/**
 	 * Create an entry.
@@ -73,6 +101,31 @@ public final class CacheEntry implements Cache.ValueWrapper {
 			holder.encoded = bytes;
 		}
 		return bytes;
+	}
+
+	/**
+	 * Return when this entry is due for refresh.
+	 * @return the local tier's clock reading, or {@link #NEVER}
+	 */
+	long refreshAt() {
+		return this.refreshAt;
+	}
+
+	/**
+	 * Set when this entry is due for refresh, before it is published to other threads.
+	 * @param refreshAt the local tier's clock reading, or {@link #NEVER}
+	 */
+	void refreshAt(long refreshAt) {
+		this.refreshAt = refreshAt;
+	}
+
+	/**
+	 * Move the refresh time from {@code expected} to {@code next}, unless another thread
+	 * moved it first.
+	 * @return whether this thread moved it
+	 */
+	boolean claimRefresh(long expected, long next) {
+		return REFRESH_AT.compareAndSet(this, expected, next);
 	}
 
 	@Override

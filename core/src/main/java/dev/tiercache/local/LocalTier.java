@@ -30,9 +30,25 @@ import org.jspecify.annotations.Nullable;
  * A read of a tier that is less than half full skips Caffeine's access bookkeeping (see
  * {@link Store}), so a hit costs what it costs in a Caffeine cache with fixed expiry.
  *
+ * <p>
+ * With {@code refresh-after}, every entry stored in main, and every hot copy, is stamped
+ * with when it is due for refresh: once its remaining time to live falls to the refresh
+ * window, {@code (ttl - refresh-after) * (1 - ttl-jitter)}. That is an entry's age
+ * {@code refresh-after} when it was not shortened by jitter, and the same point of its
+ * shorter life when it was; and since it is computed from the remaining time to live, a
+ * copy fetched from the remote tier, which knows nothing else of the entry's age, is due
+ * when the stored entry is. A hit then tells whether to refresh with one comparison
+ * ({@link #claimRefresh(CacheEntry)}).
+ *
  * @author tiercache
  */
 public final class LocalTier {
+
+	/**
+	 * The longest a refresh that failed, or found another refreshing, waits to be tried
+	 * again.
+	 */
+	static final long MAX_REFRESH_RETRY_NANOS = Duration.ofSeconds(1).toNanos();
 
 	private final Store main;
 
@@ -47,6 +63,20 @@ public final class LocalTier {
 	private final long hotTtlNanos;
 
 	private final RandomGenerator random;
+
+	private final Ticker ticker;
+
+	/**
+	 * The remaining time to live at which an entry is due for refresh, or -1 when the
+	 * cache does not refresh.
+	 */
+	private final long refreshWindowNanos;
+
+	/**
+	 * How long after a hit claimed an entry's refresh the next hit may try again, should
+	 * the refresh fail or find another node refreshing.
+	 */
+	private final long refreshRetryNanos;
 
 	/**
 	 * Create the local tier of one cache.
@@ -64,6 +94,16 @@ public final class LocalTier {
 		this.ttlJitter = config.getTtlJitter();
 		this.hotTtlNanos = nanos(config.getHotTtl());
 		this.random = random;
+		this.ticker = ticker;
+		long refreshAfterNanos = config.getRefreshAfter().isZero() ? 0 : nanos(config.getRefreshAfter());
+		if (refreshAfterNanos > 0 && this.ttlNanos != CacheEntry.FOREVER && refreshAfterNanos < this.ttlNanos) {
+			this.refreshWindowNanos = Math.max(1, (long) ((this.ttlNanos - refreshAfterNanos) * (1 - this.ttlJitter)));
+			this.refreshRetryNanos = Math.max(1, Math.min(MAX_REFRESH_RETRY_NANOS, this.refreshWindowNanos / 4));
+		}
+		else {
+			this.refreshWindowNanos = -1;
+			this.refreshRetryNanos = 0;
+		}
 		this.main = new Store(newCache(config, 1.0, ticker, executor, stats), null);
 		this.hot = (withHot && config.getHotRatio() > 0)
 				? new Store(newCache(config, config.getHotRatio(), ticker, executor, stats), new HotNames()) : null;
@@ -120,7 +160,63 @@ public final class LocalTier {
 	 * @return the entry to admit to hot
 	 */
 	public CacheEntry newHotEntry(@Nullable Object value, long remainingTtlNanos) {
-		return new CacheEntry(value, Math.min(this.hotTtlNanos, remainingTtlNanos));
+		CacheEntry hot = new CacheEntry(value, Math.min(this.hotTtlNanos, remainingTtlNanos));
+		if (this.refreshWindowNanos >= 0) {
+			// Due when the stored entry is, whatever hot-ttl cut off.
+			hot.refreshAt(refreshAt(value, remainingTtlNanos));
+		}
+		return hot;
+	}
+
+	/**
+	 * Return whether this cache refreshes entries ({@code refresh-after} is set).
+	 * @return whether hits may claim refreshes
+	 */
+	public boolean refreshes() {
+		return this.refreshWindowNanos >= 0;
+	}
+
+	/**
+	 * Return the remaining time to live at which an entry is due for refresh:
+	 * {@code (ttl - refresh-after) * (1 - ttl-jitter)}.
+	 * @return nanoseconds, or -1 when the cache does not refresh
+	 */
+	public long refreshWindowNanos() {
+		return this.refreshWindowNanos;
+	}
+
+	/**
+	 * Return whether {@code entry}, just read, is due for refresh, and if so claim its
+	 * refresh for the caller: no other hit on this entry claims it again for a short
+	 * while (a second at most), which bounds the tries of a refresh that fails or that
+	 * another node runs. Reads one field and the clock; allocates nothing.
+	 * @param entry an entry read from main or hot
+	 * @return whether the caller should start a refresh
+	 */
+	public boolean claimRefresh(CacheEntry entry) {
+		long at = entry.refreshAt();
+		if (at == CacheEntry.NEVER) {
+			return false;
+		}
+		long now = this.ticker.read();
+		return now - at >= 0 && entry.claimRefresh(at, now + this.refreshRetryNanos);
+	}
+
+	/**
+	 * Stamp an entry about to be stored in main with when it is due for refresh.
+	 */
+	private CacheEntry stamped(CacheEntry entry) {
+		if (this.refreshWindowNanos >= 0) {
+			entry.refreshAt(refreshAt(entry.get(), entry.ttlNanos()));
+		}
+		return entry;
+	}
+
+	private long refreshAt(@Nullable Object value, long remainingTtlNanos) {
+		if (value == null || remainingTtlNanos == CacheEntry.FOREVER || remainingTtlNanos == CacheEntry.NOT_STORED) {
+			return CacheEntry.NEVER;
+		}
+		return this.ticker.read() + remainingTtlNanos - this.refreshWindowNanos;
 	}
 
 	/**
@@ -147,7 +243,7 @@ public final class LocalTier {
 	 * @param entry the entry
 	 */
 	public void putMain(Object key, CacheEntry entry) {
-		this.main.put(key, entry);
+		this.main.put(key, stamped(entry));
 	}
 
 	/**
@@ -157,7 +253,7 @@ public final class LocalTier {
 	 * @return the entry that was present, or {@code null} if {@code entry} was stored
 	 */
 	public @Nullable CacheEntry putMainIfAbsent(Object key, CacheEntry entry) {
-		return this.main.putIfAbsent(key, entry);
+		return this.main.putIfAbsent(key, stamped(entry));
 	}
 
 	/**
@@ -171,7 +267,31 @@ public final class LocalTier {
 	 * @return whether the entry was stored
 	 */
 	public boolean admitMain(Object key, CacheEntry entry, BooleanSupplier stillCurrent) {
-		return this.main.admit(key, entry, stillCurrent);
+		return this.main.admit(key, stamped(entry), stillCurrent);
+	}
+
+	/**
+	 * Replace the main entry of {@code key} with a refreshed {@code entry}, but only if
+	 * it is still {@code expected}, the entry whose refresh produced it: atomically, so a
+	 * refresh never replaces a write, or an entry stored after an eviction, that came
+	 * after the entry it refreshed.
+	 * @param key the key
+	 * @param expected the entry that was refreshed
+	 * @param entry the refreshed entry
+	 * @return whether the entry was replaced
+	 */
+	public boolean replaceMain(Object key, CacheEntry expected, CacheEntry entry) {
+		return this.main.replace(key, expected, stamped(entry));
+	}
+
+	/**
+	 * Return the main entry of {@code key} without touching its recency or frequency, for
+	 * a refresh's check that the entry it refreshes is still there.
+	 * @param key the key
+	 * @return the entry, or {@code null}
+	 */
+	public @Nullable CacheEntry peekMain(Object key) {
+		return this.main.policy.getIfPresentQuietly(key);
 	}
 
 	/**
@@ -459,6 +579,13 @@ public final class LocalTier {
 		void put(Object key, CacheEntry entry) {
 			this.cache.put(key, entry);
 			written();
+		}
+
+		boolean replace(Object key, CacheEntry expected, CacheEntry entry) {
+			// By identity: CacheEntry does not override equals.
+			boolean replaced = this.cache.asMap().replace(key, expected, entry);
+			written();
+			return replaced;
 		}
 
 		@Nullable CacheEntry putIfAbsent(Object key, CacheEntry entry) {

@@ -141,6 +141,29 @@ public interface RemoteTier extends AutoCloseable {
 	}
 
 	/**
+	 * Refresh the stored entry of {@code key} ahead of its expiry, if it is due and no
+	 * other caller in the cluster loads or refreshes the key: take the key's lease (the
+	 * one loads take) only if the stored entry's remaining time to live is at most
+	 * {@code windowNanos} (or there is no entry any more), run {@code loader} while
+	 * holding it, and store the result under the same rule as a load, only while the
+	 * lease still holds, so that a write or an eviction since the lease was taken wins. A
+	 * stored result then replaces the old value everywhere as a write does: the other
+	 * nodes, and this one, drop their copies. Blocks; the cache calls it on a background
+	 * thread. The default refreshes nothing.
+	 * @param cache the cache name
+	 * @param key the key
+	 * @param windowNanos the remaining time to live at which an entry is due for refresh
+	 * @param loader runs the application's loader; what it throws reaches the caller,
+	 * after the lease is released
+	 * @return the loaded entry, or {@code null} if this node did not refresh (the entry
+	 * is not due, or another caller holds the key's lease)
+	 * @throws RemoteTierException if the remote tier could not be asked (counted)
+	 */
+	default @Nullable CacheEntry refresh(String cache, Object key, long windowNanos, Loader loader) {
+		return null;
+	}
+
+	/**
 	 * Store {@code entry}, replacing any entry of {@code key}, and tell the other nodes.
 	 * @param cache the cache name
 	 * @param key the key

@@ -90,6 +90,19 @@ public enum Counter {
 	/**
 	 * Total nanoseconds of the {@link #REMOTE_WRITES}.
 	 */
-	REMOTE_WRITE_NANOS
+	REMOTE_WRITE_NANOS,
+
+	/**
+	 * A refresh ahead of expiry ({@code refresh-after}) whose loader this node ran and
+	 * that returned; the loader is also counted in {@link #LOADS}.
+	 */
+	REFRESHES,
+
+	/**
+	 * A refresh ahead of expiry that failed on this node: its loader threw (also counted
+	 * in {@link #LOAD_FAILURES}) or the remote tier could not take it. The old value is
+	 * served until its time to live ends.
+	 */
+	REFRESH_FAILURES
 
 }

@@ -109,6 +109,7 @@ public class TierCacheEndpoint {
 		settings.put("maximumWeight", configuration.getMaximumWeight());
 		settings.put("hotRatio", configuration.getHotRatio());
 		settings.put("hotTtl", text(configuration.getHotTtl()));
+		settings.put("refreshAfter", text(configuration.getRefreshAfter()));
 		CacheStats stats = cache.getStats();
 		Map<String, Long> counts = new LinkedHashMap<>();
 		stats.asMap().forEach((counter, count) -> counts.put(camelCase(counter), count));

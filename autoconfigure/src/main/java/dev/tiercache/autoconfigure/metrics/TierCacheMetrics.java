@@ -73,6 +73,10 @@ public class TierCacheMetrics extends CacheMeterBinder<TierCache> {
 		counter(registry, cache, "tiercache.loads", "Loaders run by this node", Counter.LOADS, "result", "success");
 		counter(registry, cache, "tiercache.loads", "Loaders run by this node", Counter.LOAD_FAILURES, "result",
 				"failure");
+		counter(registry, cache, "tiercache.refreshes", "Refreshes ahead of expiry run by this node", Counter.REFRESHES,
+				"result", "success");
+		counter(registry, cache, "tiercache.refreshes", "Refreshes ahead of expiry run by this node",
+				Counter.REFRESH_FAILURES, "result", "failure");
 		counter(registry, cache, "tiercache.loads.deduplicated", "Callers that waited for a load under way",
 				Counter.LOADS_DEDUPLICATED);
 		counter(registry, cache, "tiercache.removals", "Entries removed by evict or clear", Counter.REMOVALS);

@@ -1,11 +1,14 @@
 package dev.tiercache.autoconfigure.metrics;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import dev.tiercache.TierCache;
 import dev.tiercache.TierCacheManager;
 import dev.tiercache.autoconfigure.TierCacheAutoConfiguration;
+import dev.tiercache.autoconfigure.TierCacheManagerBuilderCustomizer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.RequiredSearch;
@@ -91,6 +94,37 @@ class TierCacheMetricsAutoConfigurationTests {
 			assertThat(meter(registry, "tiercache.size", "books").tag("tier", "main").gauge().value()).isZero();
 			assertThat(registry.get("tiercache.members").tag("mode", "local").gauge().value()).isEqualTo(1);
 		});
+	}
+
+	@Test
+	void refreshesAreCountedBySuccessAndFailure() {
+		AtomicLong clock = new AtomicLong();
+		this.contextRunner
+			.withBean(TierCacheManagerBuilderCustomizer.class, () -> (builder) -> builder.ticker(clock::get))
+			.withPropertyValues("tiercache.caches.fresh.ttl=10m", "tiercache.caches.fresh.ttl-jitter=0",
+					"tiercache.caches.fresh.refresh-after=5m")
+			.run((context) -> {
+				TierCache fresh = cache(context, "fresh");
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				fresh.get(1L, () -> "Dune");
+				fresh.get(2L, () -> "Emma");
+				clock.addAndGet(Duration.ofMinutes(6).toNanos());
+				fresh.get(1L, () -> "Dune, revised");
+				fresh.get(2L, () -> {
+					throw new IllegalStateException("database down");
+				});
+				await().atMost(5, TimeUnit.SECONDS).untilAsserted(() -> {
+					assertThat(meter(registry, "tiercache.refreshes", "fresh").tag("result", "success")
+						.functionCounter()
+						.count()).isEqualTo(1);
+					assertThat(meter(registry, "tiercache.refreshes", "fresh").tag("result", "failure")
+						.functionCounter()
+						.count()).isEqualTo(1);
+				});
+				assertThat(meter(registry, "tiercache.refreshes", "books").tag("result", "success")
+					.functionCounter()
+					.count()).isZero();
+			});
 	}
 
 	@Test

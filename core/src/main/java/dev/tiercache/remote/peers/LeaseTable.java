@@ -116,6 +116,25 @@ final class LeaseTable {
 	}
 
 	/**
+	 * Give the caller the lease of {@code key} if it is free (or expired with no one
+	 * parked on it), never parking it: for a refresh, which a load or refresh under way
+	 * makes needless.
+	 * @return the lease token, or 0 if another caller holds the lease
+	 */
+	synchronized long acquire(Object key, long now) {
+		Lease lease = this.leases.get(key);
+		if (lease == null) {
+			lease = new Lease();
+			this.leases.put(key, lease);
+			return lease.renew(now, this.leaseNanos);
+		}
+		if (now - lease.deadline >= 0 && lease.parked.isEmpty()) {
+			return lease.renew(now, this.leaseNanos);
+		}
+		return 0;
+	}
+
+	/**
 	 * End the lease {@code token} of {@code key} because its value was stored.
 	 * @return the parked waiters to answer, or {@code null} if {@code token} no longer
 	 * holds the lease (it was cancelled or expired), in which case nothing may be stored

@@ -166,6 +166,40 @@ final class Owner {
 	}
 
 	/**
+	 * A refresh of {@code key} by this member: if the stored entry is due (its remaining
+	 * time to live at most {@code windowNanos}) or gone, and no caller here or on a peer
+	 * holds the key's lease, take it, run {@code loader} and store the result if the
+	 * lease still holds, as a load does.
+	 * @return the loaded entry, or {@code null} if the entry is not due or the lease is
+	 * held
+	 */
+	@Nullable CacheEntry refresh(Registration registration, Object key, long windowNanos, Loader loader) {
+		long token = leaseForRefresh(registration, key, windowNanos);
+		return (token != 0) ? loadUnderLease(registration, key, token, loader) : null;
+	}
+
+	/**
+	 * A peer's request to refresh {@code key}: {@code LEASED} with a token, on the terms
+	 * of {@link #refresh}, or {@code OK} (unchanged) when there is nothing to refresh.
+	 * Never parked.
+	 */
+	PeerMessage refreshLease(Registration registration, Object key, PeerMessage request) {
+		long token = leaseForRefresh(registration, key, request.ttlNanos());
+		return (token != 0) ? PeerMessage.reply(Type.LEASED).withToken(token) : PeerMessage.ok(false);
+	}
+
+	private long leaseForRefresh(Registration registration, Object key, long windowNanos) {
+		synchronized (registration.leases()) {
+			CacheEntry stored = registration.local().getOwned(key);
+			if (stored != null && stored.ttlNanos() > windowNanos) {
+				// Fresh: refreshed or written since the reader's copy was fetched.
+				return 0;
+			}
+			return registration.leases().acquire(key, System.nanoTime());
+		}
+	}
+
+	/**
 	 * Run {@code extend} every third of the lease time until the returned action is run.
 	 * @return stops the extensions
 	 */

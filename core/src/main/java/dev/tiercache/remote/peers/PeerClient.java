@@ -190,8 +190,7 @@ final class PeerClient {
 		}
 	}
 
-	private CacheEntry loadUnderLease(Registration registration, String member, byte[] keyBytes, long token,
-			Loader loader) {
+	CacheEntry loadUnderLease(Registration registration, String member, byte[] keyBytes, long token, Loader loader) {
 		PeerMessage release = PeerMessage.of(Type.RELEASE, registration.name(), keyBytes).withToken(token);
 		PeerMessage extend = PeerMessage.of(Type.EXTEND, registration.name(), keyBytes).withToken(token);
 		CacheEntry loaded;

@@ -106,7 +106,15 @@ record PeerMessage(Type type, String cache, byte[] key, byte[] value, long ttlNa
 		 * every hot copy of the cache, since one may have been fetched from an owner that
 		 * had not cleared yet.
 		 */
-		DROP_HOT
+		DROP_HOT,
+
+		/**
+		 * Request: the lease {@code token} to refresh a key whose entry is due (its
+		 * remaining time to live at most {@code ttlNanos}) or gone, if no one holds it;
+		 * answered {@code LEASED}, or {@code OK} when there is nothing to refresh. Never
+		 * parked.
+		 */
+		REFRESH
 
 	}
 

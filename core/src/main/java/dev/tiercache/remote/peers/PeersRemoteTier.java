@@ -82,6 +82,8 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 
 	private volatile @Nullable Writes writes;
 
+	private volatile @Nullable Refreshes refreshes;
+
 	private volatile @Nullable Handoff handoff;
 
 	private volatile boolean running;
@@ -158,6 +160,7 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 			PeerClient client = new PeerClient(peers, this.codec, this.owner, this.rejections, rpcMillis);
 			this.client = client;
 			this.writes = new Writes(peers, this.owner, client, this.codec, this.timers, rpcMillis);
+			this.refreshes = new Refreshes(peers, this.owner, client, this.codec, rpcMillis);
 			dispatcher.setReceiver(new Receiver() {
 
 				@Override
@@ -337,6 +340,15 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 			return this.owner.loadAsync(registration, key, loader, false);
 		}
 		return client().fetchOrLoadAsync(registration, owner, key, loader, executor);
+	}
+
+	@Override
+	public @Nullable CacheEntry refresh(String cache, Object key, long windowNanos, Loader loader) {
+		Refreshes refreshes = this.refreshes;
+		if (refreshes == null) {
+			throw new RemoteTierException("tiercache has not joined its cluster yet");
+		}
+		return refreshes.refresh(registration(cache), owner(cache, key), key, windowNanos, loader);
 	}
 
 	@Override

@@ -190,6 +190,8 @@ final class RequestServer implements RequestHandler {
 				yield PeerMessage.ok(true);
 			}
 			case EXTEND -> PeerMessage.ok(this.owner.extend(registration, key, request.token()));
+			case REFRESH -> owns(registration, key) ? this.owner.refreshLease(registration, key, request)
+					: PeerMessage.reply(Type.NOT_OWNER);
 			case PUT -> {
 				if (!owns(registration, key)) {
 					// The writer tells every member to drop the key when a write is

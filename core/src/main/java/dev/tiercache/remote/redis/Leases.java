@@ -22,6 +22,9 @@ import dev.tiercache.remote.redis.EventMessage.Type;
 import dev.tiercache.stats.Counter;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.data.redis.connection.RedisStringCommands.SetOption;
+import org.springframework.data.redis.core.types.Expiration;
+
 /**
  * Single-flight across the cluster: one caller per missing key takes the key's lease
  * ({@code SET lock token NX PX lease-timeout}, in the same script that looks for the
@@ -191,6 +194,52 @@ final class Leases {
 			this.invalidator.publishQuietly(registration, Type.LOADED, cache, RedisKeys.utf8(valueKey));
 			return loaded;
 		}, executor);
+	}
+
+	/**
+	 * Refresh the entry of {@code valueKey} ahead of its expiry, if it is due and no
+	 * other caller holds its lease: take the lease ({@code SET NX PX}, as a load's script
+	 * does when the value is missing), then, holding it, read the value's {@code PTTL}. A
+	 * store deletes the lease in the same step as it writes the value, so what the lease
+	 * holder reads is not overtaken unnoticed: if the entry is no longer due (refreshed
+	 * or written since this node's copy was fetched), the lease is given back; if it is
+	 * due or gone, the loader runs and its value is stored as a load's is, only while the
+	 * lease holds.
+	 * @return the loaded entry, or {@code null} if there was nothing to refresh
+	 */
+	@Nullable CacheEntry refresh(Registration registration, String cache, String valueKey, long windowNanos, Loader loader) {
+		byte[] value = RedisKeys.utf8(valueKey);
+		byte[] lease = RedisKeys.leaseKey(valueKey);
+		byte[] token = RedisKeys.ascii(this.nodeId + ":" + ThreadLocalRandom.current().nextLong());
+		long leaseMillis = this.settings.leaseTimeout().toMillis();
+		Boolean leased;
+		Long remainingMillis;
+		try {
+			leased = this.commands.run(registration.stats(), "SET NX", (connection) -> connection.stringCommands()
+				.set(lease, token, Expiration.milliseconds(leaseMillis), SetOption.ifAbsent()));
+			if (!Boolean.TRUE.equals(leased)) {
+				// Another node loads or refreshes the key.
+				return null;
+			}
+			remainingMillis = this.commands.run(registration.stats(), "PTTL",
+					(connection) -> connection.keyCommands().pTtl(value));
+		}
+		catch (CircuitOpenException ex) {
+			throw ex;
+		}
+		catch (RemoteTierException ex) {
+			// The SET may have taken the lease after this node stopped waiting for it.
+			this.held.releaseLater(registration.stats(), lease, token);
+			throw ex;
+		}
+		boolean gone = remainingMillis == null || remainingMillis == -2;
+		boolean due = remainingMillis != null && remainingMillis >= 0
+				&& TimeUnit.MILLISECONDS.toNanos(remainingMillis) <= windowNanos;
+		if (!gone && !due) {
+			this.held.release(registration.stats(), lease, token);
+			return null;
+		}
+		return loadUnderLease(registration, cache, valueKey, value, lease, token, loader);
 	}
 
 	/**

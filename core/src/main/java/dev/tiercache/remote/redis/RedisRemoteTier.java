@@ -264,8 +264,21 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 		return this.view;
 	}
 
+	/**
+	 * Register a cache.
+	 * @throws IllegalStateException if the cache refreshes entries
+	 * ({@code refresh-after}) while reads restart their time to live in Redis
+	 * ({@code time-to-idle}): an entry's age is then unknown, so no refresh would ever be
+	 * due
+	 */
 	@Override
 	public void register(String cache, TierCacheConfiguration configuration, StatsCounter stats, LocalStore local) {
+		if (this.settings.timeToIdle() && !configuration.getRefreshAfter().isZero()) {
+			throw new IllegalStateException("Cache '" + cache + "' has refresh-after ("
+					+ configuration.getRefreshAfter() + "), which cannot work with tiercache.redis.time-to-idle=true: "
+					+ "every read restarts an entry's time to live in Redis, so its age is unknown. Turn one of the "
+					+ "two off");
+		}
 		long ttlMillis = configuration.getTtl().toMillis();
 		byte[] idleTtl = (this.settings.timeToIdle() && ttlMillis > 0) ? RedisKeys.ascii(Long.toString(ttlMillis))
 				: RedisKeys.NO_TTL;
@@ -300,6 +313,20 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 	public Duration pauseTolerance() {
 		Duration acks = this.settings.invalidationTimeout().multipliedBy(8);
 		return (acks.compareTo(MIN_PAUSE_TOLERANCE) > 0) ? acks : MIN_PAUSE_TOLERANCE;
+	}
+
+	@Override
+	public @Nullable CacheEntry refresh(String cache, Object key, long windowNanos, Loader loader) {
+		Registration registration = registration(cache);
+		String name = KeyNames.name(cache, key);
+		CacheEntry loaded = this.leases.refresh(registration, cache, this.keys.valueKeyOfName(cache, name), windowNanos,
+				loader);
+		if (loaded != null) {
+			// Stored unless a write overtook it; either way no copy of the old value may
+			// stay, here or on another node.
+			invalidateByName(registration, cache, name);
+		}
+		return loaded;
 	}
 
 	@Override

@@ -18,6 +18,13 @@
  * {@code PUBLISH}'s count covers one Cluster node's subscribers only.
  *
  * <p>
+ * A refresh ahead of expiry ({@code refresh-after}) takes the same lease with
+ * {@code SET NX}, and only then reads the value's {@code PTTL}: if the entry is no longer
+ * due (refreshed or written since the node's copy was fetched) it gives the lease back,
+ * else it loads and stores under the lease as a load does, and invalidates as a write
+ * does ({@link Leases#refresh}).
+ *
+ * <p>
  * A circuit breaker (Resilience4j) stops sending commands to a Redis that does not answer
  * and lets one trial through later; error replies do not count. Meanwhile every cache
  * runs on its hot tier and its loader, and evictions and invalidations that could not be
