@@ -89,17 +89,22 @@ final class RedisCommands {
 		return this.breaker.getState() != CircuitBreaker.State.CLOSED;
 	}
 
-	/** {@link RedisScripts#FETCH}: {value, pttl} or {@code null}. */
-	@Nullable List<Object> fetch(StatsCounter stats, byte[] valueKey, byte[] idleTtl) {
+	/**
+	 * {@link RedisScripts#FETCH}: {value, pttl}, {0} (another key's value) or
+	 * {@code null}.
+	 */
+	@Nullable List<Object> fetch(StatsCounter stats, byte[] valueKey, byte[] idleTtl, byte[] stamp) {
 		return run(stats, "GET",
-				(connection) -> RedisScripts.FETCH.run(connection, ReturnType.MULTI, 1, valueKey, idleTtl));
+				(connection) -> RedisScripts.FETCH.run(connection, ReturnType.MULTI, 1, valueKey, idleTtl, stamp));
 	}
 
-	/** {@link RedisScripts#FETCH_OR_LEASE}: {value, pttl}, {1} (leased) or {0}. */
+	/**
+	 * {@link RedisScripts#FETCH_OR_LEASE}: {value, pttl}, {1, c} (leased) or {0, c}.
+	 */
 	@Nullable List<Object> fetchOrLease(StatsCounter stats, byte[] valueKey, byte[] leaseKey, byte[] idleTtl, byte[] token,
-			byte[] leaseMillis) {
+			byte[] leaseMillis, byte[] stamp) {
 		return run(stats, "GET/SET NX", (connection) -> RedisScripts.FETCH_OR_LEASE.run(connection, ReturnType.MULTI, 2,
-				valueKey, leaseKey, idleTtl, token, leaseMillis));
+				valueKey, leaseKey, idleTtl, token, leaseMillis, stamp));
 	}
 
 	/** {@link RedisScripts#STORE_IF_LEASED}: whether the value was stored. */
@@ -119,9 +124,10 @@ final class RedisCommands {
 	/**
 	 * {@link RedisScripts#STORE_IF_ABSENT}: the present {value, pttl}, or {@code null}.
 	 */
-	@Nullable List<Object> storeIfAbsent(StatsCounter stats, byte[] valueKey, byte[] leaseKey, byte[] bytes, byte[] ttl) {
+	@Nullable List<Object> storeIfAbsent(StatsCounter stats, byte[] valueKey, byte[] leaseKey, byte[] bytes, byte[] ttl,
+			byte[] stamp) {
 		return run(stats, "SET NX", (connection) -> RedisScripts.STORE_IF_ABSENT.run(connection, ReturnType.MULTI, 2,
-				valueKey, leaseKey, bytes, ttl));
+				valueKey, leaseKey, bytes, ttl, stamp));
 	}
 
 	/** {@link RedisScripts#EVICT}: whether a value was removed. */

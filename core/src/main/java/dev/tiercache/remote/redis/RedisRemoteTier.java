@@ -58,8 +58,6 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 
 	private final RedisKeys keys;
 
-	private final ValueCodec codec;
-
 	private final ConcurrentMap<String, Registration> caches = new ConcurrentHashMap<>();
 
 	private final Rejections rejections = new Rejections();
@@ -71,6 +69,8 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 	private final RedisCommands commands;
 
 	private final StoredEntries entries;
+
+	private final KeyStamps stamps;
 
 	private final Invalidator invalidator;
 
@@ -117,10 +117,10 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 			Supplier<String> nodeName) {
 		requireLettuce(connectionFactory);
 		this.settings = settings;
-		this.codec = codec;
 		this.keys = new RedisKeys(settings.keyPrefix());
 		this.commands = new RedisCommands(connectionFactory, settings, this::redisAnswersAgain);
 		this.entries = new StoredEntries(codec, this.rejections);
+		this.stamps = new KeyStamps(codec);
 		this.members = new Members(settings);
 		this.invalidator = new Invalidator(this.commands, this.keys, settings, this.nodeId, this.pending, this.members);
 		this.held = new HeldLeases(this.commands, settings);
@@ -273,20 +273,22 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 	public @Nullable CacheEntry fetch(String cache, Object key) {
 		Registration registration = registration(cache);
 		byte[] valueKey = RedisKeys.utf8(this.keys.valueKey(cache, key));
-		return this.entries.read(registration,
-				this.commands.fetch(registration.stats(), valueKey, registration.idleTtl()));
+		byte[] stamp = this.stamps.of(key);
+		return this.entries.read(registration, stamp,
+				this.commands.fetch(registration.stats(), valueKey, registration.idleTtl(), stamp));
 	}
 
 	@Override
 	public CacheEntry fetchOrLoad(String cache, Object key, Loader loader) {
-		return this.leases.fetchOrLoad(registration(cache), cache, this.keys.valueKey(cache, key), loader);
+		return this.leases.fetchOrLoad(registration(cache), cache, this.keys.valueKey(cache, key), this.stamps.of(key),
+				loader);
 	}
 
 	@Override
 	public CompletableFuture<CacheEntry> fetchOrLoadAsync(String cache, Object key, AsyncLoader loader,
 			Executor executor) {
-		return this.leases.fetchOrLoadAsync(registration(cache), cache, this.keys.valueKey(cache, key), loader,
-				executor, false);
+		return this.leases.fetchOrLoadAsync(registration(cache), cache, this.keys.valueKey(cache, key),
+				this.stamps.of(key), loader, executor, false);
 	}
 
 	/**
@@ -304,7 +306,7 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 		Registration registration = registration(cache);
 		String name = KeyNames.name(cache, key);
 		String valueKey = this.keys.valueKeyOfName(cache, name);
-		byte[] bytes = this.codec.encode(entry.get());
+		byte[] bytes = this.entries.encode(this.stamps.of(key), entry.get());
 		try {
 			this.commands.store(registration.stats(), RedisKeys.utf8(valueKey), RedisKeys.leaseKey(valueKey), bytes,
 					RedisKeys.ttlArgument(entry));
@@ -320,9 +322,10 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 	public @Nullable CacheEntry storeIfAbsent(String cache, Object key, CacheEntry entry) {
 		Registration registration = registration(cache);
 		String valueKey = this.keys.valueKey(cache, key);
-		byte[] bytes = this.codec.encode(entry.get());
-		return this.entries.read(registration, this.commands.storeIfAbsent(registration.stats(),
-				RedisKeys.utf8(valueKey), RedisKeys.leaseKey(valueKey), bytes, RedisKeys.ttlArgument(entry)));
+		byte[] stamp = this.stamps.of(key);
+		byte[] bytes = this.entries.encode(stamp, entry.get());
+		return this.entries.read(registration, stamp, this.commands.storeIfAbsent(registration.stats(),
+				RedisKeys.utf8(valueKey), RedisKeys.leaseKey(valueKey), bytes, RedisKeys.ttlArgument(entry), stamp));
 	}
 
 	@Override
