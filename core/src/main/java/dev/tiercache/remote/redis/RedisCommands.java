@@ -53,12 +53,21 @@ final class RedisCommands {
 
 	private final Runnable onRecovered;
 
+	private final Runnable onOutage;
+
 	private volatile String lastFailure = "";
 
-	RedisCommands(RedisConnectionFactory connectionFactory, RedisTierSettings settings, Runnable onRecovered) {
+	/**
+	 * Create the commands.
+	 * @param onRecovered called when the circuit closes again
+	 * @param onOutage called when the circuit opens, on the thread whose command failed
+	 */
+	RedisCommands(RedisConnectionFactory connectionFactory, RedisTierSettings settings, Runnable onRecovered,
+			Runnable onOutage) {
 		this.connectionFactory = connectionFactory;
 		this.settings = settings;
 		this.onRecovered = onRecovered;
+		this.onOutage = onOutage;
 		// Opens when the last failure-threshold commands all failed; one trial command
 		// after retry-interval closes it again or keeps it open.
 		CircuitBreakerConfig config = CircuitBreakerConfig.custom()
@@ -74,8 +83,11 @@ final class RedisCommands {
 
 	private void transition(CircuitBreakerOnStateTransitionEvent event) {
 		switch (event.getStateTransition()) {
-			case CLOSED_TO_OPEN -> logger.warn("tiercache: Redis is failing (" + this.lastFailure
-					+ "); caches run on their local tier until it answers again");
+			case CLOSED_TO_OPEN -> {
+				logger.warn("tiercache: Redis is failing (" + this.lastFailure
+						+ "); caches run on their local tier until it answers again");
+				this.onOutage.run();
+			}
 			case HALF_OPEN_TO_CLOSED -> this.onRecovered.run();
 			default -> {
 			}
