@@ -52,12 +52,6 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 
 	private static final Duration MIN_PAUSE_TOLERANCE = Duration.ofSeconds(2);
 
-	/** The shortest time between two probes of Redis while the circuit is open. */
-	private static final long MIN_PROBE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-
-	/** The most a ping gets to prove the subscription alive after an outage. */
-	private static final long MAX_VERIFY_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
-
 	private final RedisTierSettings settings;
 
 	private final String nodeId = UUID.randomUUID().toString();
@@ -75,6 +69,8 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 	private final RedisCommands commands;
 
 	private final StoredEntries entries;
+
+	private final Outages outages;
 
 	private final KeyStamps stamps;
 
@@ -124,7 +120,8 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 		requireLettuce(connectionFactory);
 		this.settings = settings;
 		this.keys = new RedisKeys(settings.keyPrefix());
-		this.commands = new RedisCommands(connectionFactory, settings, this::redisAnswersAgain, this::outageBegins);
+		this.outages = new Outages(settings, this.caches::values);
+		this.commands = new RedisCommands(connectionFactory, settings, this::redisAnswersAgain, this.outages::began);
 		this.entries = new StoredEntries(codec, this.rejections);
 		this.stamps = new KeyStamps(codec);
 		this.members = new Members(settings);
@@ -133,8 +130,9 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 		this.leases = new Leases(this.commands, this.keys, this.entries, settings, this.nodeId, this.invalidator,
 				this.rejections, this.held);
 		this.subscription = new Subscription(connectionFactory, settings, this.commands, this.keys, this.nodeId,
-				nodeName, this::onEvent, this.invalidator::acknowledged, this::subscriptionGap,
-				this::subscriptionSilent, this.rejections);
+				nodeName, this::onEvent, this.invalidator::acknowledged, this::subscriptionGap, this.outages::silent,
+				this.rejections);
+		this.outages.watch(this.commands, this.subscription);
 		this.tracking = new ServerTracking(connectionFactory, settings, this.caches::get, this.caches::values);
 		this.view = new RedisClusterView(nodeName, this.commands, this.subscription, this.pending, this.rejections,
 				this.held, this.members, this.tracking);
@@ -213,8 +211,7 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 		// The first heartbeat at once: the other nodes wait for this node's
 		// acknowledgements from when they hear it.
 		heartbeat.scheduleWithFixedDelay(this::beat, 0, interval, TimeUnit.NANOSECONDS);
-		long probe = Math.max(MIN_PROBE_NANOS, interval / 4);
-		heartbeat.scheduleWithFixedDelay(this::probe, probe, probe, TimeUnit.NANOSECONDS);
+		this.outages.start(heartbeat);
 		this.running = true;
 	}
 
@@ -404,72 +401,28 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 	}
 
 	/**
-	 * The circuit closed: replay what could not be sent, and check the subscription: a
-	 * ping now, and a new subscription a probe's time later if the ping did not arrive
-	 * (the client's reconnect back-off may keep a dropped one down for seconds). The hot
-	 * tiers stay if the ping arrives: the subscription delivered every invalidation
-	 * meanwhile; otherwise the new subscription reports a gap ({@link #subscriptionGap}),
-	 * which drops them. Runs on the heartbeat thread, never on a caller's.
+	 * The circuit closed: replay what could not be sent, and check the subscription
+	 * ({@link Outages#ended}). The hot tiers stay if the subscription lived; otherwise
+	 * its restart reports a gap ({@link #subscriptionGap}), which drops them. Runs on the
+	 * heartbeat thread, never on a caller's.
 	 */
 	private void redisAnswersAgain() {
 		logger.info("tiercache: Redis answers again; replaying " + this.pending.size() + " pending evictions");
 		onHeartbeatThread(() -> {
-			this.subscription.verify();
 			ScheduledExecutorService heartbeat = this.heartbeat;
 			if (heartbeat != null) {
-				long verify = Math.min(MAX_VERIFY_NANOS, this.settings.heartbeatInterval().toNanos());
-				heartbeat.schedule(this.subscription::restartIfSuspect, verify, TimeUnit.NANOSECONDS);
+				this.outages.ended(heartbeat);
 			}
 			replayPending();
 		});
 	}
 
 	/**
-	 * The circuit opened: invalidations may be lost from now on. With
-	 * {@link RedisTierSettings.OnOutage#DROP_HOT}, drop every hot copy now, on the
-	 * caller's thread; none is admitted until {@link #trustsHot()} again.
-	 */
-	private void outageBegins() {
-		this.subscription.suspect();
-		dropHotIfStrict("Redis is unreachable");
-	}
-
-	/** The heartbeat found the subscription silent. */
-	private void subscriptionSilent() {
-		dropHotIfStrict("the Redis invalidation subscription is silent");
-	}
-
-	private void dropHotIfStrict(String why) {
-		if (this.settings.onOutage() == RedisTierSettings.OnOutage.DROP_HOT) {
-			this.caches.values().forEach((registration) -> registration.invalidations().invalidateAll());
-			logger.info("tiercache: " + why + "; dropped every hot copy and admits none until Redis and the "
-					+ "invalidation subscription answer again (tiercache.redis.on-outage=drop-hot)");
-		}
-	}
-
-	/**
-	 * Return whether hot copies may be admitted: always with
-	 * {@link RedisTierSettings.OnOutage#SERVE_HOT}; with
-	 * {@link RedisTierSettings.OnOutage#DROP_HOT}, only while the circuit is closed and
-	 * the subscription is trusted. Called at admission, never on a hit: the hot copies
-	 * were dropped when the outage began.
+	 * Return whether hot copies may be admitted now ({@link Outages#trustsHot()}).
 	 */
 	@Override
 	public boolean trustsHot() {
-		return this.settings.onOutage() == RedisTierSettings.OnOutage.SERVE_HOT
-				|| (!this.commands.unreachable() && this.subscription.trusted());
-	}
-
-	/**
-	 * Four times per heartbeat (at most every 100 ms), while the circuit is open: a ping,
-	 * which the breaker lets through as its one trial once retry-interval has passed, so
-	 * that a Redis that answers again is noticed within retry-interval plus a quarter
-	 * heartbeat, not a whole heartbeat later.
-	 */
-	private void probe() {
-		if (this.commands.unreachable()) {
-			this.subscription.verify();
-		}
+		return this.outages.trustsHot();
 	}
 
 	/**
