@@ -169,12 +169,16 @@ final class LocalCopies {
 	 * store.
 	 */
 	void admitHot(Object key, CacheEntry entry, long seen, @Nullable Flight<CacheEntry> flight) {
-		if (!entry.isStorable() || (this.remote != null && this.remote.ownsLocally(this.name, key))) {
+		RemoteTier remote = this.remote;
+		if (!entry.isStorable() || (remote != null && remote.ownsLocally(this.name, key))) {
 			return;
 		}
 		CacheEntry hot = this.tier.newHotEntry(entry.get(), entry.ttlNanos());
-		this.flights.admit((current) -> this.tier.admitHot(key, hot, current),
-				() -> this.invalidations.get() == seen && (flight == null || this.flights.isCurrent(key, flight)));
+		// Trust is checked after the count: a tier drops hot (moving the count) after it
+		// stops trusting it, so an admission that saw the count before the drop fails the
+		// first check, and one that saw it after fails the second.
+		this.flights.admit((current) -> this.tier.admitHot(key, hot, current), () -> this.invalidations.get() == seen
+				&& (remote == null || remote.trustsHot()) && (flight == null || this.flights.isCurrent(key, flight)));
 	}
 
 }

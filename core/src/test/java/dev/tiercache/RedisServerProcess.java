@@ -34,7 +34,7 @@ import static org.awaitility.Awaitility.await;
  * started again with the same directory, so a cluster node comes back with its
  * {@code nodes.conf}. Every process still running when the JVM exits is killed.
  */
-final class RedisServerProcess {
+public final class RedisServerProcess {
 
 	private static final Set<RedisServerProcess> running = ConcurrentHashMap.newKeySet();
 
@@ -77,7 +77,7 @@ final class RedisServerProcess {
 	 * {@code settings} (lines of {@code redis.conf}) after the defaults, and wait until
 	 * it answers {@code PING}.
 	 */
-	static RedisServerProcess server(String name, int port, String... settings) {
+	public static RedisServerProcess server(String name, int port, String... settings) {
 		List<String> lines = new ArrayList<>();
 		// A master otherwise waits 5 s for more replicas before it sends its data.
 		lines.add("repl-diskless-sync-delay 0");
@@ -101,7 +101,7 @@ final class RedisServerProcess {
 	 * Start the process (again, after {@link #stop()} or {@link #kill()}) and wait until
 	 * it answers {@code PING}.
 	 */
-	synchronized void start() {
+	public synchronized void start() {
 		if (isAlive()) {
 			return;
 		}
@@ -163,7 +163,7 @@ final class RedisServerProcess {
 	 * Kill the process as a crash would ({@code SIGKILL}, {@code kill -9}) and wait until
 	 * it is gone.
 	 */
-	synchronized void kill() {
+	public synchronized void kill() {
 		end(true);
 	}
 

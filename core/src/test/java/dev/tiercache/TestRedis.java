@@ -101,9 +101,18 @@ public final class TestRedis implements AutoCloseable {
 	 * production application should configure ({@code spring.data.redis.timeout}).
 	 */
 	public LettuceConnectionFactory connectionFactory() {
+		return connectionFactory(CLIENT_RESOURCES);
+	}
+
+	/**
+	 * Return a new, started connection factory with a short command timeout and
+	 * {@code resources} (for example a slow reconnect, as Lettuce's default back-off is
+	 * after a long outage).
+	 */
+	public LettuceConnectionFactory connectionFactory(ClientResources resources) {
 		LettuceClientConfiguration client = LettuceClientConfiguration.builder()
 			.commandTimeout(Duration.ofMillis(500))
-			.clientResources(CLIENT_RESOURCES)
+			.clientResources(resources)
 			.build();
 		LettuceConnectionFactory factory = new LettuceConnectionFactory(
 				new RedisStandaloneConfiguration("127.0.0.1", this.port), client);

@@ -1,8 +1,12 @@
 package dev.tiercache.autoconfigure;
 
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
 import dev.tiercache.remote.redis.RedisRemoteTier;
 import dev.tiercache.remote.redis.RedisTierSettings;
 import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.resource.Delay;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -10,9 +14,12 @@ import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
@@ -54,6 +61,20 @@ class RedisModeConfiguration {
 	}
 
 	/**
+	 * Lettuce's reconnect back-off, capped at {@code tiercache.redis.retry-interval}:
+	 * Lettuce's default doubles up to 30 s, so after an outage of 10 s a connection came
+	 * back up to 10 s after Redis, and no node heard invalidations meanwhile. Applied
+	 * first, so that an application's own customizer overrides it.
+	 */
+	@Bean
+	@Order(Ordered.HIGHEST_PRECEDENCE)
+	ClientResourcesBuilderCustomizer tierCacheReconnectDelay(TierCacheProperties properties) {
+		Duration cap = properties.getRedis().getRetryInterval();
+		return (builder) -> builder
+			.reconnectDelay(() -> Delay.exponential(Duration.ofMillis(1), cap, 2, TimeUnit.MILLISECONDS));
+	}
+
+	/**
 	 * On a Redis Cluster, a periodic topology refresh unless the application has one
 	 * ({@link PeriodicClusterTopologyRefresh}).
 	 */
@@ -72,7 +93,8 @@ class RedisModeConfiguration {
 		return RemoteTierSupport.settings("tiercache.redis", redis,
 				() -> new RedisTierSettings(redis.getKeyPrefix(), redis.getLeaseTimeout(),
 						redis.getInvalidationTimeout(), redis.getHeartbeatInterval(), redis.isTimeToIdle(),
-						redis.getFailureThreshold(), redis.getRetryInterval(), redis.getClientTracking()));
+						redis.getFailureThreshold(), redis.getRetryInterval(), redis.getClientTracking(),
+						redis.getOnOutage()));
 	}
 
 }

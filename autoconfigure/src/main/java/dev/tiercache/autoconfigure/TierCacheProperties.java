@@ -10,6 +10,7 @@ import java.util.function.BiFunction;
 import dev.tiercache.TierCacheConfiguration;
 import dev.tiercache.remote.peers.Discovery;
 import dev.tiercache.remote.redis.RedisTierSettings.ClientTracking;
+import dev.tiercache.remote.redis.RedisTierSettings.OnOutage;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -477,6 +478,16 @@ public class TierCacheProperties {
 		 */
 		private ClientTracking clientTracking = ClientTracking.OFF;
 
+		/**
+		 * What hot copies do while this node cannot hear invalidations (Redis does not
+		 * answer, or the invalidation subscription is silent or not yet confirmed after
+		 * an outage): 'serve-hot' keeps serving them (each at most hot-ttl old; a write
+		 * on another node meanwhile may be masked until Redis is back), 'drop-hot' drops
+		 * them when the outage is noticed and admits none until Redis answers again, so
+		 * every read goes to the loader meanwhile.
+		 */
+		private OnOutage onOutage = OnOutage.SERVE_HOT;
+
 		public String getKeyPrefix() {
 			return this.keyPrefix;
 		}
@@ -539,6 +550,14 @@ public class TierCacheProperties {
 
 		public void setClientTracking(ClientTracking clientTracking) {
 			this.clientTracking = clientTracking;
+		}
+
+		public OnOutage getOnOutage() {
+			return this.onOutage;
+		}
+
+		public void setOnOutage(OnOutage onOutage) {
+			this.onOutage = onOutage;
 		}
 
 	}

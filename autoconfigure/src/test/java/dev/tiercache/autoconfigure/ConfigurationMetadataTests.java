@@ -77,7 +77,8 @@ class ConfigurationMetadataTests {
 				"tiercache.single-flight", TierCacheProperties.SingleFlight.class, "tiercache.cluster.discovery",
 				dev.tiercache.remote.peers.Discovery.class, "tiercache.serialization.codec",
 				TierCacheProperties.Serialization.Codec.class, "tiercache.serialization.compression",
-				TierCacheProperties.Serialization.Compression.class);
+				TierCacheProperties.Serialization.Compression.class, "tiercache.redis.on-outage",
+				dev.tiercache.remote.redis.RedisTierSettings.OnOutage.class);
 		for (Map.Entry<String, Class<? extends Enum<?>>> entry : enums.entrySet()) {
 			List<String> values = hintValues(entry.getKey());
 			List<String> constants = java.util.Arrays.stream(entry.getValue().getEnumConstants())

@@ -9,10 +9,13 @@ import dev.tiercache.TestRedisCluster;
 import dev.tiercache.TierCacheManager;
 import dev.tiercache.remote.ClusterView;
 import dev.tiercache.remote.redis.RedisRemoteTier;
+import dev.tiercache.remote.redis.RedisTierSettings;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions.RefreshTrigger;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -70,6 +73,32 @@ class RedisModeAutoConfigurationTests {
 			assertThat(books.find(1)).isEqualTo("book-1");
 			assertThat(books.find(1)).isEqualTo("book-1");
 			assertThat(books.loads()).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void hotCopiesServeDuringAnOutageByDefaultAndDropWhenAsked() {
+		node().run((context) -> assertThat(context.getBean(RedisRemoteTier.class).settings().onOutage())
+			.isEqualTo(RedisTierSettings.OnOutage.SERVE_HOT));
+		node().withPropertyValues("tiercache.redis.on-outage=drop-hot")
+			.run((context) -> assertThat(context.getBean(RedisRemoteTier.class).settings().onOutage())
+				.isEqualTo(RedisTierSettings.OnOutage.DROP_HOT));
+	}
+
+	/**
+	 * Lettuce's reconnect back-off grows with an outage (up to 30 s by default), and
+	 * until the application's connections are back no node hears invalidations: capped at
+	 * retry-interval, so that a node is back within about a second of Redis.
+	 */
+	@Test
+	void reconnectDelayIsCappedAtTheRetryInterval() {
+		node().run((context) -> {
+			Delay delay = context.getBean(ClientResources.class).reconnectDelay();
+			assertThat(delay.createDelay(30)).isLessThanOrEqualTo(Duration.ofSeconds(1));
+		});
+		node().withPropertyValues("tiercache.redis.retry-interval=300ms").run((context) -> {
+			Delay delay = context.getBean(ClientResources.class).reconnectDelay();
+			assertThat(delay.createDelay(30)).isLessThanOrEqualTo(Duration.ofMillis(300));
 		});
 	}
 

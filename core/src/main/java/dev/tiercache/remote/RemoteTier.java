@@ -80,6 +80,17 @@ public interface RemoteTier extends AutoCloseable {
 	}
 
 	/**
+	 * Return whether hot copies may be admitted now. A tier that cannot hear the other
+	 * nodes' invalidations (an outage) may refuse them, trading loads for consistency; it
+	 * drops the hot copies it had itself when the outage begins. Called at admission,
+	 * never on a hit.
+	 * @return {@code true} unless hot copies are not trusted now
+	 */
+	default boolean trustsHot() {
+		return true;
+	}
+
+	/**
 	 * Return whether some keys live in this node's main tier, so that reads look there
 	 * before hot.
 	 * @return {@code true} in peers mode

@@ -71,6 +71,13 @@ public enum Counter {
 	REJECTED_PAYLOADS,
 
 	/**
+	 * A remote read that found the entry of another key with the same name (or of an
+	 * older format) and took it for a miss: keys whose string forms are equal share one
+	 * Redis entry, and each reloads when the other replaced it.
+	 */
+	KEY_COLLISIONS,
+
+	/**
 	 * Reads from the remote tier that neither waited for a lease nor ran a loader on this
 	 * node, timed in {@link #REMOTE_FETCH_NANOS}.
 	 */

@@ -96,6 +96,9 @@ public class TierCacheMetrics extends CacheMeterBinder<TierCache> {
 		counter(registry, cache, "tiercache.rejected",
 				"Payloads refused by the codec or the protocol, and keys or values cached on this node only",
 				Counter.REJECTED_PAYLOADS);
+		counter(registry, cache, "tiercache.key.collisions",
+				"Remote reads that found the entry of another key with the same name, and missed",
+				Counter.KEY_COLLISIONS);
 		timer(registry, cache, "tiercache.remote.fetch.duration",
 				"Time of reads from the remote tier that neither waited for a lease nor ran a loader",
 				Counter.REMOTE_FETCHES, Counter.REMOTE_FETCH_NANOS);

@@ -75,19 +75,20 @@ final class Leases {
 	 * Return the stored entry of {@code valueKey}, or load it under the key's lease, or
 	 * wait for the node that holds the lease.
 	 */
-	CacheEntry fetchOrLoad(Registration registration, String cache, String valueKey, Loader loader) {
+	CacheEntry fetchOrLoad(Registration registration, String cache, String valueKey, byte[] stamp, Loader loader) {
 		byte[] value = RedisKeys.utf8(valueKey);
 		byte[] lease = RedisKeys.leaseKey(valueKey);
 		boolean waited = false;
+		boolean collided = false;
 		byte[] leaseMillis = RedisKeys.ascii(Long.toString(this.settings.leaseTimeout().toMillis()));
 		CompletableFuture<Void> loaded = null;
 		try {
 			while (true) {
 				loaded = this.loadWaiters.computeIfAbsent(valueKey, (k) -> new CompletableFuture<>());
 				byte[] token = RedisKeys.ascii(this.nodeId + ":" + ThreadLocalRandom.current().nextLong());
-				List<Object> reply = fetchOrLease(registration, value, lease, token, leaseMillis);
-				if (reply != null && reply.size() == 2) {
-					CacheEntry stored = this.entries.read(registration, reply);
+				List<Object> reply = fetchOrLease(registration, value, lease, token, leaseMillis, stamp);
+				if (isValue(reply)) {
+					CacheEntry stored = this.entries.read(registration, stamp, reply);
 					if (stored != null) {
 						return stored;
 					}
@@ -95,8 +96,12 @@ final class Leases {
 					this.commands.unlink(registration.stats(), value);
 					continue;
 				}
-				if (reply != null && reply.size() == 1 && Long.valueOf(1).equals(reply.get(0))) {
-					return loadUnderLease(registration, cache, valueKey, value, lease, token, loader);
+				if (!collided && isCollision(reply)) {
+					registration.stats().record(Counter.KEY_COLLISIONS);
+					collided = true;
+				}
+				if (isLeased(reply)) {
+					return loadUnderLease(registration, cache, valueKey, value, lease, token, stamp, loader);
 				}
 				if (!waited) {
 					registration.stats().record(Counter.LEASE_WAITS);
@@ -120,7 +125,7 @@ final class Leases {
 	 * waited for.
 	 */
 	CompletableFuture<CacheEntry> fetchOrLoadAsync(Registration registration, String cache, String valueKey,
-			AsyncLoader loader, Executor executor, boolean waited) {
+			byte[] stamp, AsyncLoader loader, Executor executor, boolean waited) {
 		byte[] value = RedisKeys.utf8(valueKey);
 		byte[] lease = RedisKeys.leaseKey(valueKey);
 		byte[] leaseMillis = RedisKeys.ascii(Long.toString(this.settings.leaseTimeout().toMillis()));
@@ -129,16 +134,19 @@ final class Leases {
 				CompletableFuture<Void> loaded = this.loadWaiters.computeIfAbsent(valueKey,
 						(k) -> new CompletableFuture<>());
 				byte[] token = RedisKeys.ascii(this.nodeId + ":" + ThreadLocalRandom.current().nextLong());
-				List<Object> reply = fetchOrLease(registration, value, lease, token, leaseMillis);
-				if (reply != null && reply.size() == 2) {
-					CacheEntry stored = this.entries.read(registration, reply);
+				List<Object> reply = fetchOrLease(registration, value, lease, token, leaseMillis, stamp);
+				if (isValue(reply)) {
+					CacheEntry stored = this.entries.read(registration, stamp, reply);
 					if (stored != null) {
 						return new Attempt(stored, null, loaded);
 					}
 					this.commands.unlink(registration.stats(), value);
 					continue;
 				}
-				boolean leased = reply != null && reply.size() == 1 && Long.valueOf(1).equals(reply.get(0));
+				if (!waited && isCollision(reply)) {
+					registration.stats().record(Counter.KEY_COLLISIONS);
+				}
+				boolean leased = isLeased(reply);
 				return new Attempt(null, leased ? token : null, loaded);
 			}
 		}, executor).thenCompose((attempt) -> {
@@ -148,7 +156,7 @@ final class Leases {
 			}
 			if (attempt.token() != null) {
 				this.loadWaiters.remove(valueKey, attempt.loaded());
-				return loadUnderLeaseAsync(registration, cache, valueKey, value, lease, attempt.token(), loader,
+				return loadUnderLeaseAsync(registration, cache, valueKey, value, lease, attempt.token(), stamp, loader,
 						executor);
 			}
 			if (!waited) {
@@ -160,13 +168,13 @@ final class Leases {
 				.completeOnTimeout(null, RECHECK_NANOS, TimeUnit.NANOSECONDS)
 				.thenCompose((ignored) -> {
 					this.loadWaiters.remove(valueKey, attempt.loaded());
-					return fetchOrLoadAsync(registration, cache, valueKey, loader, executor, true);
+					return fetchOrLoadAsync(registration, cache, valueKey, stamp, loader, executor, true);
 				});
 		});
 	}
 
 	private CompletableFuture<CacheEntry> loadUnderLeaseAsync(Registration registration, String cache, String valueKey,
-			byte[] value, byte[] lease, byte[] token, AsyncLoader loader, Executor executor) {
+			byte[] value, byte[] lease, byte[] token, byte[] stamp, AsyncLoader loader, Executor executor) {
 		HeldLeases.Extension extension = this.held.keep(registration.stats(), lease, token);
 		byte[] clears = this.keys.clearsKey(cache);
 		byte @Nullable [] clearsBefore = clearsNow(registration, clears);
@@ -186,7 +194,7 @@ final class Leases {
 						: new CompletionException(failure);
 			}
 			try {
-				store(registration, value, lease, token, loaded, clears, clearsBefore);
+				store(registration, value, lease, token, stamp, loaded, clears, clearsBefore);
 			}
 			finally {
 				extension.close();
@@ -207,7 +215,8 @@ final class Leases {
 	 * lease holds.
 	 * @return the loaded entry, or {@code null} if there was nothing to refresh
 	 */
-	@Nullable CacheEntry refresh(Registration registration, String cache, String valueKey, long windowNanos, Loader loader) {
+	@Nullable CacheEntry refresh(Registration registration, String cache, String valueKey, byte[] stamp, long windowNanos,
+			Loader loader) {
 		byte[] value = RedisKeys.utf8(valueKey);
 		byte[] lease = RedisKeys.leaseKey(valueKey);
 		byte[] token = RedisKeys.ascii(this.nodeId + ":" + ThreadLocalRandom.current().nextLong());
@@ -239,7 +248,7 @@ final class Leases {
 			this.held.release(registration.stats(), lease, token);
 			return null;
 		}
-		return loadUnderLease(registration, cache, valueKey, value, lease, token, loader);
+		return loadUnderLease(registration, cache, valueKey, value, lease, token, stamp, loader);
 	}
 
 	/**
@@ -247,10 +256,10 @@ final class Leases {
 	 * whose reply this node no longer waited for is released later.
 	 */
 	private @Nullable List<Object> fetchOrLease(Registration registration, byte[] value, byte[] lease, byte[] token,
-			byte[] leaseMillis) {
+			byte[] leaseMillis, byte[] stamp) {
 		try {
 			return this.commands.fetchOrLease(registration.stats(), value, lease, registration.idleTtl(), token,
-					leaseMillis);
+					leaseMillis, stamp);
 		}
 		catch (CircuitOpenException ex) {
 			throw ex;
@@ -272,7 +281,7 @@ final class Leases {
 	}
 
 	private CacheEntry loadUnderLease(Registration registration, String cache, String valueKey, byte[] value,
-			byte[] lease, byte[] token, Loader loader) {
+			byte[] lease, byte[] token, byte[] stamp, Loader loader) {
 		HeldLeases.Extension extension = this.held.keep(registration.stats(), lease, token);
 		byte[] clears = this.keys.clearsKey(cache);
 		byte @Nullable [] clearsBefore = clearsNow(registration, clears);
@@ -288,7 +297,7 @@ final class Leases {
 			throw ex;
 		}
 		try {
-			store(registration, value, lease, token, loaded, clears, clearsBefore);
+			store(registration, value, lease, token, stamp, loaded, clears, clearsBefore);
 		}
 		finally {
 			// Extended until now: a slow encoding of a large value keeps the lease too.
@@ -305,15 +314,15 @@ final class Leases {
 	 * store: if a clear began meanwhile, the stored value is removed. A clear that begins
 	 * later finds the stored value in its {@code SCAN}.
 	 */
-	private void store(Registration registration, byte[] value, byte[] lease, byte[] token, CacheEntry loaded,
-			byte[] clears, byte @Nullable [] clearsBefore) {
+	private void store(Registration registration, byte[] value, byte[] lease, byte[] token, byte[] stamp,
+			CacheEntry loaded, byte[] clears, byte @Nullable [] clearsBefore) {
 		if (!loaded.isStorable() || clearsBefore == null) {
 			// Nothing to store, or no way to tell whether a clear overtakes the store.
 			this.held.release(registration.stats(), lease, token);
 			return;
 		}
 		try {
-			byte[] bytes = this.entries.encode(loaded.get());
+			byte[] bytes = this.entries.encode(stamp, loaded.get());
 			boolean stored = this.commands.storeIfLeased(registration.stats(), value, lease, bytes,
 					RedisKeys.ttlArgument(loaded), token);
 			if (stored && !Arrays.equals(clearsBefore, clearsNow(registration, clears))) {
@@ -344,6 +353,23 @@ final class Leases {
 		catch (RemoteTierException ex) {
 			return null;
 		}
+	}
+
+	/** {@link RedisScripts#FETCH_OR_LEASE} found a value stamped for this key. */
+	private static boolean isValue(@Nullable List<Object> reply) {
+		return reply != null && reply.size() == 2 && reply.get(0) instanceof byte[];
+	}
+
+	private static boolean isLeased(@Nullable List<Object> reply) {
+		return reply != null && !reply.isEmpty() && Long.valueOf(1).equals(reply.get(0));
+	}
+
+	/**
+	 * {@link RedisScripts#FETCH_OR_LEASE} found a value of another key of the same name
+	 * (or of an older format), which this caller's load replaces.
+	 */
+	private static boolean isCollision(@Nullable List<Object> reply) {
+		return reply != null && reply.size() == 2 && Long.valueOf(1).equals(reply.get(1));
 	}
 
 	/**

@@ -55,12 +55,21 @@ final class RedisCommands {
 
 	private final Runnable onRecovered;
 
+	private final Runnable onOutage;
+
 	private volatile String lastFailure = "";
 
-	RedisCommands(RedisConnectionFactory connectionFactory, RedisTierSettings settings, Runnable onRecovered) {
+	/**
+	 * Create the commands.
+	 * @param onRecovered called when the circuit closes again
+	 * @param onOutage called when the circuit opens, on the thread whose command failed
+	 */
+	RedisCommands(RedisConnectionFactory connectionFactory, RedisTierSettings settings, Runnable onRecovered,
+			Runnable onOutage) {
 		this.connectionFactory = connectionFactory;
 		this.settings = settings;
 		this.onRecovered = onRecovered;
+		this.onOutage = onOutage;
 		// Opens when the last failure-threshold commands all failed; one trial command
 		// after retry-interval closes it again or keeps it open.
 		CircuitBreakerConfig config = CircuitBreakerConfig.custom()
@@ -76,8 +85,11 @@ final class RedisCommands {
 
 	private void transition(CircuitBreakerOnStateTransitionEvent event) {
 		switch (event.getStateTransition()) {
-			case CLOSED_TO_OPEN -> logger.warn("tiercache: Redis is failing (" + this.lastFailure
-					+ "); caches run on their local tier until it answers again");
+			case CLOSED_TO_OPEN -> {
+				logger.warn("tiercache: Redis is failing (" + this.lastFailure
+						+ "); caches run on their local tier until it answers again");
+				this.onOutage.run();
+			}
 			case HALF_OPEN_TO_CLOSED -> this.onRecovered.run();
 			default -> {
 			}
@@ -91,17 +103,22 @@ final class RedisCommands {
 		return this.breaker.getState() != CircuitBreaker.State.CLOSED;
 	}
 
-	/** {@link RedisScripts#FETCH}: {value, pttl} or {@code null}. */
-	@Nullable List<Object> fetch(StatsCounter stats, byte[] valueKey, byte[] idleTtl) {
+	/**
+	 * {@link RedisScripts#FETCH}: {value, pttl}, {0} (another key's value) or
+	 * {@code null}.
+	 */
+	@Nullable List<Object> fetch(StatsCounter stats, byte[] valueKey, byte[] idleTtl, byte[] stamp) {
 		return run(stats, "GET",
-				(connection) -> RedisScripts.FETCH.run(connection, ReturnType.MULTI, 1, valueKey, idleTtl));
+				(connection) -> RedisScripts.FETCH.run(connection, ReturnType.MULTI, 1, valueKey, idleTtl, stamp));
 	}
 
-	/** {@link RedisScripts#FETCH_OR_LEASE}: {value, pttl}, {1} (leased) or {0}. */
+	/**
+	 * {@link RedisScripts#FETCH_OR_LEASE}: {value, pttl}, {1, c} (leased) or {0, c}.
+	 */
 	@Nullable List<Object> fetchOrLease(StatsCounter stats, byte[] valueKey, byte[] leaseKey, byte[] idleTtl, byte[] token,
-			byte[] leaseMillis) {
+			byte[] leaseMillis, byte[] stamp) {
 		return run(stats, "GET/SET NX", (connection) -> RedisScripts.FETCH_OR_LEASE.run(connection, ReturnType.MULTI, 2,
-				valueKey, leaseKey, idleTtl, token, leaseMillis));
+				valueKey, leaseKey, idleTtl, token, leaseMillis, stamp));
 	}
 
 	/** {@link RedisScripts#STORE_IF_LEASED}: whether the value was stored. */
@@ -121,9 +138,10 @@ final class RedisCommands {
 	/**
 	 * {@link RedisScripts#STORE_IF_ABSENT}: the present {value, pttl}, or {@code null}.
 	 */
-	@Nullable List<Object> storeIfAbsent(StatsCounter stats, byte[] valueKey, byte[] leaseKey, byte[] bytes, byte[] ttl) {
+	@Nullable List<Object> storeIfAbsent(StatsCounter stats, byte[] valueKey, byte[] leaseKey, byte[] bytes, byte[] ttl,
+			byte[] stamp) {
 		return run(stats, "SET NX", (connection) -> RedisScripts.STORE_IF_ABSENT.run(connection, ReturnType.MULTI, 2,
-				valueKey, leaseKey, bytes, ttl));
+				valueKey, leaseKey, bytes, ttl, stamp));
 	}
 
 	/** {@link RedisScripts#EVICT}: whether a value was removed. */

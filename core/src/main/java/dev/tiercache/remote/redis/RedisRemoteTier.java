@@ -58,8 +58,6 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 
 	private final RedisKeys keys;
 
-	private final ValueCodec codec;
-
 	private final ConcurrentMap<String, Registration> caches = new ConcurrentHashMap<>();
 
 	private final Rejections rejections = new Rejections();
@@ -73,6 +71,10 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 	private final RedisCommands commands;
 
 	private final StoredEntries entries;
+
+	private final Outages outages;
+
+	private final KeyStamps stamps;
 
 	private final Invalidator invalidator;
 
@@ -119,18 +121,21 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 			Supplier<String> nodeName) {
 		requireLettuce(connectionFactory);
 		this.settings = settings;
-		this.codec = codec;
 		this.keys = new RedisKeys(settings.keyPrefix());
-		this.commands = new RedisCommands(connectionFactory, settings, this::redisAnswersAgain);
+		this.outages = new Outages(settings, this.caches::values);
+		this.commands = new RedisCommands(connectionFactory, settings, this::redisAnswersAgain, this.outages::began);
 		this.masterChanges = new MasterChanges(this.commands, this.pending, MasterChanges.WINDOW);
 		this.entries = new StoredEntries(codec, this.rejections);
+		this.stamps = new KeyStamps(codec);
 		this.members = new Members(settings);
 		this.invalidator = new Invalidator(this.commands, this.keys, settings, this.nodeId, this.pending, this.members);
 		this.held = new HeldLeases(this.commands, settings);
 		this.leases = new Leases(this.commands, this.keys, this.entries, settings, this.nodeId, this.invalidator,
 				this.rejections, this.held);
 		this.subscription = new Subscription(connectionFactory, settings, this.commands, this.keys, this.nodeId,
-				nodeName, this::onEvent, this.invalidator::acknowledged, this::subscriptionGap, this.rejections);
+				nodeName, this::onEvent, this.invalidator::acknowledged, this::subscriptionGap, this.outages::silent,
+				this.rejections);
+		this.outages.watch(this.commands, this.subscription);
 		this.tracking = new ServerTracking(connectionFactory, settings, this.caches::get, this.caches::values);
 		this.view = new RedisClusterView(nodeName, this.commands, this.subscription, this.pending, this.rejections,
 				this.held, this.members, this.tracking, this.masterChanges);
@@ -209,6 +214,7 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 		// The first heartbeat at once: the other nodes wait for this node's
 		// acknowledgements from when they hear it.
 		heartbeat.scheduleWithFixedDelay(this::beat, 0, interval, TimeUnit.NANOSECONDS);
+		this.outages.start(heartbeat);
 		this.running = true;
 	}
 
@@ -254,6 +260,14 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 		stop();
 	}
 
+	/**
+	 * Return the settings this tier runs with.
+	 * @return the settings
+	 */
+	public RedisTierSettings settings() {
+		return this.settings;
+	}
+
 	/** This node's id on the Redis channels, for tests. */
 	String nodeId() {
 		return this.nodeId;
@@ -289,20 +303,22 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 	public @Nullable CacheEntry fetch(String cache, Object key) {
 		Registration registration = registration(cache);
 		byte[] valueKey = RedisKeys.utf8(this.keys.valueKey(cache, key));
-		return this.entries.read(registration,
-				this.commands.fetch(registration.stats(), valueKey, registration.idleTtl()));
+		byte[] stamp = this.stamps.of(key);
+		return this.entries.read(registration, stamp,
+				this.commands.fetch(registration.stats(), valueKey, registration.idleTtl(), stamp));
 	}
 
 	@Override
 	public CacheEntry fetchOrLoad(String cache, Object key, Loader loader) {
-		return this.leases.fetchOrLoad(registration(cache), cache, this.keys.valueKey(cache, key), loader);
+		return this.leases.fetchOrLoad(registration(cache), cache, this.keys.valueKey(cache, key), this.stamps.of(key),
+				loader);
 	}
 
 	@Override
 	public CompletableFuture<CacheEntry> fetchOrLoadAsync(String cache, Object key, AsyncLoader loader,
 			Executor executor) {
-		return this.leases.fetchOrLoadAsync(registration(cache), cache, this.keys.valueKey(cache, key), loader,
-				executor, false);
+		return this.leases.fetchOrLoadAsync(registration(cache), cache, this.keys.valueKey(cache, key),
+				this.stamps.of(key), loader, executor, false);
 	}
 
 	/**
@@ -319,8 +335,8 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 	public @Nullable CacheEntry refresh(String cache, Object key, long windowNanos, Loader loader) {
 		Registration registration = registration(cache);
 		String name = KeyNames.name(cache, key);
-		CacheEntry loaded = this.leases.refresh(registration, cache, this.keys.valueKeyOfName(cache, name), windowNanos,
-				loader);
+		CacheEntry loaded = this.leases.refresh(registration, cache, this.keys.valueKeyOfName(cache, name),
+				this.stamps.of(key), windowNanos, loader);
 		if (loaded != null) {
 			// Stored unless a write overtook it; either way no copy of the old value may
 			// stay, here or on another node.
@@ -334,7 +350,7 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 		Registration registration = registration(cache);
 		String name = KeyNames.name(cache, key);
 		String valueKey = this.keys.valueKeyOfName(cache, name);
-		byte[] bytes = this.codec.encode(entry.get());
+		byte[] bytes = this.entries.encode(this.stamps.of(key), entry.get());
 		try {
 			this.commands.store(registration.stats(), RedisKeys.utf8(valueKey), RedisKeys.leaseKey(valueKey), bytes,
 					RedisKeys.ttlArgument(entry));
@@ -351,9 +367,10 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 	public @Nullable CacheEntry storeIfAbsent(String cache, Object key, CacheEntry entry) {
 		Registration registration = registration(cache);
 		String valueKey = this.keys.valueKey(cache, key);
-		byte[] bytes = this.codec.encode(entry.get());
-		return this.entries.read(registration, this.commands.storeIfAbsent(registration.stats(),
-				RedisKeys.utf8(valueKey), RedisKeys.leaseKey(valueKey), bytes, RedisKeys.ttlArgument(entry)));
+		byte[] stamp = this.stamps.of(key);
+		byte[] bytes = this.entries.encode(stamp, entry.get());
+		return this.entries.read(registration, stamp, this.commands.storeIfAbsent(registration.stats(),
+				RedisKeys.utf8(valueKey), RedisKeys.leaseKey(valueKey), bytes, RedisKeys.ttlArgument(entry), stamp));
 	}
 
 	@Override
@@ -417,14 +434,28 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 	}
 
 	/**
-	 * The circuit closed: replay what could not be sent. The hot tiers stay: the
-	 * subscription may have delivered every invalidation meanwhile, and a lost one is
-	 * noticed on its own ({@link #subscriptionGap}). Runs on the heartbeat thread, never
-	 * on a caller's.
+	 * The circuit closed: replay what could not be sent, and check the subscription
+	 * ({@link Outages#ended}). The hot tiers stay if the subscription lived; otherwise
+	 * its restart reports a gap ({@link #subscriptionGap}), which drops them. Runs on the
+	 * heartbeat thread, never on a caller's.
 	 */
 	private void redisAnswersAgain() {
 		logger.info("tiercache: Redis answers again; replaying " + this.pending.size() + " pending evictions");
-		onHeartbeatThread(this::replayPending);
+		onHeartbeatThread(() -> {
+			ScheduledExecutorService heartbeat = this.heartbeat;
+			if (heartbeat != null) {
+				this.outages.ended(heartbeat);
+			}
+			replayPending();
+		});
+	}
+
+	/**
+	 * Return whether hot copies may be admitted now ({@link Outages#trustsHot()}).
+	 */
+	@Override
+	public boolean trustsHot() {
+		return this.outages.trustsHot();
 	}
 
 	/**

@@ -18,30 +18,40 @@ import org.springframework.data.redis.core.script.DigestUtils;
 final class RedisScripts {
 
 	/**
-	 * KEYS[1] value; ARGV[1] sliding time to live in ms, or 0. Returns {value, pttl} or
-	 * nil.
+	 * KEYS[1] value; ARGV[1] sliding time to live in ms, or 0; ARGV[2] the reader's key
+	 * stamp ({@link KeyStamps}). Returns {value, pttl}, nil if there is no value, or {0}
+	 * if the value is another key's of the same name (or of an older format): a miss,
+	 * whose time to live is not slid.
 	 */
 	static final Script FETCH = new Script("""
 			local v = redis.call('GET', KEYS[1])
 			if not v then return nil end
+			if string.sub(v, 1, #ARGV[2]) ~= ARGV[2] then return {0} end
 			if ARGV[1] ~= '0' then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 			return {v, redis.call('PTTL', KEYS[1])}
 			""");
 
 	/**
 	 * KEYS[1] value, KEYS[2] lease; ARGV[1] sliding ttl in ms or 0, ARGV[2] token,
-	 * ARGV[3] lease time in ms. Returns {value, pttl} if there is a value, else takes the
-	 * lease if it is free and returns {1}, or {0} if another node holds it. Doing both in
-	 * one step means no caller can take a lease just after another stored the value.
+	 * ARGV[3] lease time in ms, ARGV[4] the reader's key stamp. Returns {value, pttl} if
+	 * there is a value stamped for this key, else takes the lease if it is free and
+	 * returns {1, c}, or {0, c} if another node holds it; c is 1 if a value of another
+	 * key of the same name (or of an older format) is there, which the load replaces.
+	 * Doing both in one step means no caller can take a lease just after another stored
+	 * the value. The lease is the name's: colliding keys load one after the other.
 	 */
 	static final Script FETCH_OR_LEASE = new Script("""
 			local v = redis.call('GET', KEYS[1])
+			local other = 0
 			if v then
-				if ARGV[1] ~= '0' then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-				return {v, redis.call('PTTL', KEYS[1])}
+				if string.sub(v, 1, #ARGV[4]) == ARGV[4] then
+					if ARGV[1] ~= '0' then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+					return {v, redis.call('PTTL', KEYS[1])}
+				end
+				other = 1
 			end
-			if redis.call('SET', KEYS[2], ARGV[2], 'NX', 'PX', ARGV[3]) then return {1} end
-			return {0}
+			if redis.call('SET', KEYS[2], ARGV[2], 'NX', 'PX', ARGV[3]) then return {1, other} end
+			return {0, other}
 			""");
 
 	/**
@@ -55,10 +65,14 @@ final class RedisScripts {
 			return 1
 			""");
 
-	/** As {@link #STORE}, unless the key has a value: then returns {value, pttl}. */
+	/**
+	 * As {@link #STORE}, unless the key has a value: then returns {value, pttl}. ARGV[3]
+	 * is the key's stamp: a value of another key of the same name is no value of this
+	 * key, and is replaced.
+	 */
 	static final Script STORE_IF_ABSENT = new Script("""
 			local v = redis.call('GET', KEYS[1])
-			if v then return {v, redis.call('PTTL', KEYS[1])} end
+			if v and string.sub(v, 1, #ARGV[3]) == ARGV[3] then return {v, redis.call('PTTL', KEYS[1])} end
 			if ARGV[2] == '0' then redis.call('SET', KEYS[1], ARGV[1])
 			else redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
 			redis.call('DEL', KEYS[2])

@@ -18,11 +18,13 @@ import org.springframework.util.Assert;
  * @param retryInterval how long the circuit stays open before Redis is tried again
  * @param clientTracking whether Redis tells this node of every change of its keys
  * ({@code CLIENT TRACKING ... BCAST}), see {@link ClientTracking}
+ * @param onOutage whether hot copies are trusted while Redis or the invalidation
+ * subscription is unreachable, see {@link OnOutage}
  * @author tiercache
  */
 public record RedisTierSettings(String keyPrefix, Duration leaseTimeout, Duration invalidationTimeout,
 		Duration heartbeatInterval, boolean timeToIdle, int failureThreshold, Duration retryInterval,
-		ClientTracking clientTracking) {
+		ClientTracking clientTracking, OnOutage onOutage) {
 
 	public RedisTierSettings {
 		Assert.notNull(keyPrefix, "key-prefix must not be null");
@@ -32,10 +34,21 @@ public record RedisTierSettings(String keyPrefix, Duration leaseTimeout, Duratio
 		Assert.isTrue(failureThreshold > 0, "failure-threshold must be at least 1");
 		Assert.isTrue(isPositive(retryInterval), "retry-interval must be positive, for example 1s");
 		Assert.notNull(clientTracking, "client-tracking must not be null");
+		Assert.notNull(onOutage, "on-outage must not be null: serve-hot or drop-hot");
 		Assert.isTrue(!(timeToIdle && clientTracking != ClientTracking.OFF),
 				"client-tracking cannot be combined with time-to-idle: every read moves the entry's time to live, "
 						+ "which Redis reports as a change, so every read would drop every node's hot copy. "
 						+ "Set tiercache.redis.client-tracking=off or tiercache.redis.time-to-idle=false");
+	}
+
+	/**
+	 * Settings whose hot copies serve during an outage ({@link OnOutage#SERVE_HOT}).
+	 */
+	public RedisTierSettings(String keyPrefix, Duration leaseTimeout, Duration invalidationTimeout,
+			Duration heartbeatInterval, boolean timeToIdle, int failureThreshold, Duration retryInterval,
+			ClientTracking clientTracking) {
+		this(keyPrefix, leaseTimeout, invalidationTimeout, heartbeatInterval, timeToIdle, failureThreshold,
+				retryInterval, clientTracking, OnOutage.SERVE_HOT);
 	}
 
 	/**
@@ -54,7 +67,19 @@ public record RedisTierSettings(String keyPrefix, Duration leaseTimeout, Duratio
 	 */
 	public RedisTierSettings withClientTracking(ClientTracking clientTracking) {
 		return new RedisTierSettings(this.keyPrefix, this.leaseTimeout, this.invalidationTimeout,
-				this.heartbeatInterval, this.timeToIdle, this.failureThreshold, this.retryInterval, clientTracking);
+				this.heartbeatInterval, this.timeToIdle, this.failureThreshold, this.retryInterval, clientTracking,
+				this.onOutage);
+	}
+
+	/**
+	 * Return these settings with {@code onOutage}.
+	 * @param onOutage whether hot copies are trusted while Redis is unreachable
+	 * @return the new settings
+	 */
+	public RedisTierSettings withOnOutage(OnOutage onOutage) {
+		return new RedisTierSettings(this.keyPrefix, this.leaseTimeout, this.invalidationTimeout,
+				this.heartbeatInterval, this.timeToIdle, this.failureThreshold, this.retryInterval, this.clientTracking,
+				onOutage);
 	}
 
 	private static boolean isPositive(Duration duration) {
@@ -64,12 +89,13 @@ public record RedisTierSettings(String keyPrefix, Duration leaseTimeout, Duratio
 	/**
 	 * Return the defaults: prefix {@code tiercache:}, leases of 10 seconds, invalidations
 	 * confirmed within 250 milliseconds, a heartbeat every second, no sliding expiry, and
-	 * a circuit that opens after 3 consecutive failures for 1 second, no client tracking.
+	 * a circuit that opens after 3 consecutive failures for 1 second, no client tracking,
+	 * hot copies served during an outage.
 	 * @return the default settings
 	 */
 	public static RedisTierSettings defaults() {
 		return new RedisTierSettings("tiercache:", Duration.ofSeconds(10), Duration.ofMillis(250),
-				Duration.ofSeconds(1), false, 3, Duration.ofSeconds(1), ClientTracking.OFF);
+				Duration.ofSeconds(1), false, 3, Duration.ofSeconds(1), ClientTracking.OFF, OnOutage.SERVE_HOT);
 	}
 
 	/**
@@ -95,6 +121,32 @@ public record RedisTierSettings(String keyPrefix, Duration leaseTimeout, Duratio
 		 * it.
 		 */
 		ON
+
+	}
+
+	/**
+	 * What hot copies do while this node cannot hear the other nodes' invalidations: the
+	 * circuit breaker is open (Redis does not answer), or the invalidation subscription
+	 * is silent or not yet confirmed after an outage. A write on another node meanwhile
+	 * (to the database, its eviction pending until Redis is back) reaches no hot copy
+	 * here.
+	 */
+	public enum OnOutage {
+
+		/**
+		 * Keep serving hot copies, each at most {@code hot-ttl} old: no extra database
+		 * reads, but a read may return a value that another node changed during the
+		 * outage, until Redis is back and the hot tier is dropped.
+		 */
+		SERVE_HOT,
+
+		/**
+		 * Drop every hot copy when the outage is noticed and admit none until Redis and
+		 * the subscription answer again: every read during the outage goes to the loader
+		 * (single-flight on this node only), and nothing another node wrote meanwhile is
+		 * masked by a hot copy.
+		 */
+		DROP_HOT
 
 	}
 

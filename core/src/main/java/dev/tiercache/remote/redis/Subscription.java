@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -38,6 +39,17 @@ import org.springframework.data.redis.listener.RedisMessageListenerContainer;
  * Redis answers commands is torn down and started again, in case the client will not
  * bring it back. The next ping that arrives reports a gap too.
  *
+ * <p>
+ * When Redis was unreachable (the circuit opened), the subscription's connection may have
+ * dropped without a word, and the client may resubscribe only after its reconnect
+ * back-off (Lettuce's grows with the outage: 10 s were measured). So the subscription is
+ * <em>suspect</em> from the moment the circuit opens until one of this node's pings sent
+ * after that arrives, or Redis confirms a resubscription; as soon as the circuit closes,
+ * {@link #verify} sends a ping, and {@link #restartIfSuspect} (a probe's time later)
+ * subscribes again on a new connection if it has not arrived, which reports a gap. A
+ * subscription that lived through the outage (a pause, a partition that dropped no
+ * connection) hears its ping and keeps the hot copies.
+ *
  * @author tiercache
  */
 final class Subscription implements MessageListener, SubscriptionListener {
@@ -64,6 +76,17 @@ final class Subscription implements MessageListener, SubscriptionListener {
 
 	private final Consumer<Gap> onGap;
 
+	private final Runnable onSilent;
+
+	/** The number of this node's last ping. */
+	private final AtomicLong pings = new AtomicLong();
+
+	/**
+	 * While not negative, the subscription is suspect until a ping numbered above this
+	 * arrives.
+	 */
+	private final AtomicLong suspectUntilAbove = new AtomicLong(-1);
+
 	private final Rejections rejections;
 
 	private volatile @Nullable RedisMessageListenerContainer container;
@@ -86,10 +109,11 @@ final class Subscription implements MessageListener, SubscriptionListener {
 	 * @param acks receives the messages on this node's ack channel
 	 * @param onGap called when the subscription is (again) in place after a time in which
 	 * messages may have been missed, on the thread that delivers messages
+	 * @param onSilent called when the heartbeat finds the subscription silent
 	 */
 	Subscription(RedisConnectionFactory connectionFactory, RedisTierSettings settings, RedisCommands commands,
 			RedisKeys keys, String nodeId, Supplier<String> nodeName, Consumer<EventMessage> events,
-			Consumer<EventMessage> acks, Consumer<Gap> onGap, Rejections rejections) {
+			Consumer<EventMessage> acks, Consumer<Gap> onGap, Runnable onSilent, Rejections rejections) {
 		this.connectionFactory = connectionFactory;
 		this.settings = settings;
 		this.commands = commands;
@@ -100,12 +124,52 @@ final class Subscription implements MessageListener, SubscriptionListener {
 		this.events = events;
 		this.acks = acks;
 		this.onGap = onGap;
+		this.onSilent = onSilent;
 		this.rejections = rejections;
 	}
 
 	/** Return whether the heartbeat found the subscription silent. */
 	boolean lost() {
 		return this.lost;
+	}
+
+	/**
+	 * Return whether invalidations are known to arrive: the subscription is neither
+	 * silent nor suspect since an outage. Two volatile reads.
+	 */
+	boolean trusted() {
+		return !this.lost && this.suspectUntilAbove.get() < 0;
+	}
+
+	/**
+	 * Redis stopped answering: invalidations may be lost until a ping sent from now on
+	 * arrives, or Redis confirms a resubscription.
+	 */
+	void suspect() {
+		this.suspectUntilAbove.compareAndSet(-1, this.pings.get());
+	}
+
+	/**
+	 * Redis answers again: send a ping now, so that a subscription that lived is trusted
+	 * again at once.
+	 */
+	void verify() {
+		if (!trusted()) {
+			ping();
+		}
+	}
+
+	/**
+	 * Subscribe again, on a new connection, if the ping that {@link #verify} sent has not
+	 * arrived: the client has not brought the subscription back (yet).
+	 */
+	void restartIfSuspect() {
+		if (!trusted() && !this.commands.unreachable()) {
+			logger.info("tiercache: Redis answers again but the invalidation subscription does not; "
+					+ "subscribing again now");
+			unsubscribe();
+			subscribe();
+		}
 	}
 
 	/**
@@ -116,6 +180,7 @@ final class Subscription implements MessageListener, SubscriptionListener {
 		this.lastHeartbeatNanos = System.nanoTime();
 		this.lost = false;
 		this.confirmedOnce = false;
+		this.suspectUntilAbove.set(-1);
 		subscribe();
 	}
 
@@ -195,13 +260,7 @@ final class Subscription implements MessageListener, SubscriptionListener {
 	 * circuit is open.
 	 */
 	void beat() {
-		try {
-			byte[] ping = new EventMessage(Type.PING, this.nodeId, 0, "", RedisKeys.utf8(this.nodeName.get())).encode();
-			this.commands.publish(null, this.eventChannel, ping);
-		}
-		catch (RemoteTierException ex) {
-			// Counted by the circuit breaker.
-		}
+		ping();
 		long interval = this.settings.heartbeatInterval().toNanos();
 		long now = System.nanoTime();
 		long silence = now - this.lastHeartbeatNanos;
@@ -209,6 +268,7 @@ final class Subscription implements MessageListener, SubscriptionListener {
 			this.lost = true;
 			logger.warn("tiercache: the Redis invalidation subscription is silent; hot copies may miss "
 					+ "invalidations (each lives at most hot-ttl) until it is back");
+			this.onSilent.run();
 		}
 		boolean stuck = !this.subscribed || silence > 6 * interval;
 		if (this.lost && stuck && now - this.lastRestartNanos > 3 * interval && !this.commands.unreachable()) {
@@ -216,6 +276,18 @@ final class Subscription implements MessageListener, SubscriptionListener {
 					"tiercache: Redis answers but the invalidation subscription stays silent; subscribing " + "again");
 			unsubscribe();
 			subscribe();
+		}
+	}
+
+	private void ping() {
+		try {
+			byte[] ping = new EventMessage(Type.PING, this.nodeId, this.pings.incrementAndGet(), "",
+					RedisKeys.utf8(this.nodeName.get()))
+				.encode();
+			this.commands.publish(null, this.eventChannel, ping);
+		}
+		catch (RemoteTierException ex) {
+			// Counted by the circuit breaker.
 		}
 	}
 
@@ -228,6 +300,7 @@ final class Subscription implements MessageListener, SubscriptionListener {
 			if (this.confirmedOnce) {
 				this.onGap.accept(Gap.RESUBSCRIBED);
 			}
+			this.suspectUntilAbove.set(-1);
 			this.confirmedOnce = true;
 		}
 	}
@@ -258,7 +331,7 @@ final class Subscription implements MessageListener, SubscriptionListener {
 		}
 		if (event.sender().equals(this.nodeId)) {
 			if (event.type() == Type.PING) {
-				heartbeatReceived();
+				heartbeatReceived(event.id());
 			}
 			return;
 		}
@@ -279,11 +352,17 @@ final class Subscription implements MessageListener, SubscriptionListener {
 		return new EventMessage(Type.CLEAR, header.sender(), header.id(), header.cache(), new byte[0]);
 	}
 
-	private void heartbeatReceived() {
+	private void heartbeatReceived(long ping) {
 		this.lastHeartbeatNanos = System.nanoTime();
 		if (this.lost) {
 			this.lost = false;
 			this.onGap.accept(Gap.HEARD_AGAIN);
+			this.suspectUntilAbove.set(-1);
+		}
+		long suspectUntil = this.suspectUntilAbove.get();
+		if (suspectUntil >= 0 && ping > suspectUntil) {
+			// Sent after Redis stopped answering, and heard: the subscription lived.
+			this.suspectUntilAbove.compareAndSet(suspectUntil, -1);
 		}
 	}
 

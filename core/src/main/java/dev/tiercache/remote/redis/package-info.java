@@ -5,8 +5,10 @@
  * <p>
  * An entry lives at {@code key-prefix + cache + "::{" + key name + "}"} (names escaped
  * into a non-empty hash tag, so that the entry and its lease share a cluster slot) with
- * {@code PX} set to its time to live. A load is single-flight across the cluster with a
- * per-key lease, {@code SET lock token NX PX lease-timeout}: the holder extends it every
+ * {@code PX} set to its time to live; its value is stamped with a digest of its key
+ * ({@link KeyStamps}), so keys whose names are equal never read each other's value. A
+ * load is single-flight across the cluster with a per-key lease,
+ * {@code SET lock token NX PX lease-timeout}: the holder extends it every
  * {@code lease-timeout / 3} while it loads, stores the value only if it still holds the
  * lease (a Lua compare-and-set, so an eviction that deleted the lease during the load
  * wins), and publishes "loaded"; waiters wake on that message and re-check after a
@@ -31,7 +33,9 @@
  * sent are replayed as soon as Redis answers. Hot tiers are cleared only when the
  * invalidation subscription had a gap: resubscribed (the client's
  * {@code SubscriptionListener}), or silent to the heartbeat; a subscription that stays
- * silent while Redis answers is started again.
+ * silent while Redis answers is started again, and so is one that does not hear its own
+ * ping as soon as the circuit closes ({@link Outages}). With {@code on-outage=drop-hot},
+ * hot copies are dropped when an outage begins and none is admitted until it ends.
  *
  * <p>
  * Optionally ({@code client-tracking}), Redis itself reports every change of a key under

@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A child JVM running {@link StaleReadNodeMain} for {@link PeersStaleReadProcessTests},
  * driven line by line on its standard input, and signalled with {@code kill}.
  */
-final class StaleReadProcess {
+public final class StaleReadProcess {
 
 	private final String name;
 
@@ -70,11 +70,19 @@ final class StaleReadProcess {
 	 */
 	static StaleReadProcess start(Path directory, String scenario, String name, List<String> arguments)
 			throws IOException {
+		return start(directory, scenario, name, StaleReadNodeMain.class, arguments);
+	}
+
+	/**
+	 * Start {@code main} with {@code arguments} and, last, its history file, as
+	 * {@link #start(Path, String, String, List)} does.
+	 */
+	public static StaleReadProcess start(Path directory, String scenario, String name, Class<?> main,
+			List<String> arguments) throws IOException {
 		Path history = directory.resolve(scenario + "-" + name + ".history");
 		List<String> command = new ArrayList<>(
 				List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-						"-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-						StaleReadNodeMain.class.getName()));
+						"-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), main.getName()));
 		command.addAll(arguments);
 		command.add(history.toString());
 		ProcessBuilder builder = new ProcessBuilder(command);
@@ -82,15 +90,15 @@ final class StaleReadProcess {
 		return new StaleReadProcess(name, builder.start(), history, directory.resolve(scenario + "-" + name + ".out"));
 	}
 
-	String name() {
+	public String name() {
 		return this.name;
 	}
 
-	Path history() {
+	public Path history() {
 		return this.history;
 	}
 
-	synchronized String ask(String command) {
+	public synchronized String ask(String command) {
 		try {
 			this.commands.write(command + "\n");
 			this.commands.flush();
@@ -127,7 +135,7 @@ final class StaleReadProcess {
 	/**
 	 * {@code kill -9}: no shutdown hook, no hand-off; a stopped process dies too.
 	 */
-	void kill() {
+	public void kill() {
 		this.process.destroyForcibly();
 		try {
 			this.process.waitFor(10, TimeUnit.SECONDS);

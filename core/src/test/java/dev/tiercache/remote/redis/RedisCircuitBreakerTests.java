@@ -108,7 +108,9 @@ class RedisCircuitBreakerTests {
 		TierCache cache = this.nodes.node(RedisNodes.BOOKS, settings);
 		try (RedisConnection connection = this.nodes.connection()) {
 			connection.stringCommands()
-				.set(RedisNodes.utf8("test:books::{k}"), ValueCodec.java(AllowList.of(List.of())).encode("v"));
+				.set(RedisNodes.utf8("test:books::{k}"),
+						KeyStamps.stamped(new KeyStamps(ValueCodec.java(AllowList.of(List.of()))).of("k"),
+								ValueCodec.java(AllowList.of(List.of())).encode("v")));
 		}
 		assertThat(cache.get("k", String.class)).isEqualTo("v");
 		assertThat(cache.getLocalTier().hotContains("k")).isTrue();

@@ -297,7 +297,10 @@ class RedisRemoteTierTests {
 		TierCache cache = node();
 		Exploit.triggered.set(false);
 		try (RedisConnection connection = this.redis.connectionFactory().getConnection()) {
-			connection.stringCommands().set(utf8("test:books::{k}"), javaSerialize(new Exploit()));
+			// Stamped for its key, as tiercache stores it: the codec sees it.
+			connection.stringCommands()
+				.set(utf8("test:books::{k}"), KeyStamps.stamped(
+						new KeyStamps(ValueCodec.java(AllowList.of(List.of()))).of("k"), javaSerialize(new Exploit())));
 		}
 		assertThat(cache.get("k")).isNull();
 		assertThat(Exploit.triggered).isFalse();

@@ -277,7 +277,7 @@ class RedisTopologyFailoverTests {
 		byte[] name = (this.prefix + CACHE + "::{" + key + "}").getBytes(StandardCharsets.UTF_8);
 		try (RedisConnection connection = this.connectionFactories.get(0).getConnection()) {
 			byte[] value = connection.stringCommands().get(name);
-			return (value != null) ? "Redis holds v" + CODEC.decode(value) : "Redis holds nothing";
+			return (value != null) ? "Redis holds v" + CODEC.decode(KeyStamps.value(value)) : "Redis holds nothing";
 		}
 		catch (RuntimeException ex) {
 			return "Redis failed: " + ex.getMessage();

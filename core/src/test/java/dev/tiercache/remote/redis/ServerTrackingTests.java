@@ -73,7 +73,7 @@ class ServerTrackingTests {
 		String key = "a{b}::{c}\\";
 		writer.put(key, "old");
 		assertThat(reader.get(key, String.class)).isEqualTo("old");
-		plainSet(new RedisKeys("test:").valueKey("books", key), "new");
+		plainSetOfKey(new RedisKeys("test:").valueKey("books", key), key, "new");
 		await().atMost(BOUND).untilAsserted(() -> assertThat(reader.get(key, String.class)).isEqualTo("new"));
 	}
 
@@ -92,7 +92,7 @@ class ServerTrackingTests {
 				cache.put("k", "old");
 				assertThat(cache.get("k", String.class)).isEqualTo("old");
 				try (RedisConnection connection = admin.getConnection()) {
-					connection.stringCommands().set(RedisNodes.utf8("test:books::{k}"), this.codec.encode("new"));
+					connection.stringCommands().set(RedisNodes.utf8("test:books::{k}"), stamped("k", "new"));
 				}
 				await().atMost(BOUND).untilAsserted(() -> assertThat(cache.get("k", String.class)).isEqualTo("new"));
 			}
@@ -209,16 +209,28 @@ class ServerTrackingTests {
 			.until(() -> "active".equals(this.nodes.tier(node).view().details().get("clientTracking")));
 	}
 
-	private void plainSet(String key, String value, String... options) {
+	private void plainSet(String name, String value, String... options) {
+		plainSetOfKey(name, name.substring(name.indexOf('{') + 1, name.lastIndexOf('}')), value, options);
+	}
+
+	private void plainSetOfKey(String name, String key, String value, String... options) {
 		try (RedisConnection connection = this.nodes.connection()) {
 			byte[][] args = new byte[2 + options.length][];
-			args[0] = RedisNodes.utf8(key);
-			args[1] = this.codec.encode(value);
+			args[0] = RedisNodes.utf8(name);
+			args[1] = stamped(key, value);
 			for (int i = 0; i < options.length; i++) {
 				args[2 + i] = RedisNodes.utf8(options[i]);
 			}
 			connection.execute("SET", args);
 		}
+	}
+
+	/**
+	 * Return {@code value} as tiercache stores it for the String key {@code key}: another
+	 * client that writes an entry tiercache reads must stamp it ({@link KeyStamps}).
+	 */
+	private byte[] stamped(String key, String value) {
+		return KeyStamps.stamped(new KeyStamps(this.codec).of(key), this.codec.encode(value));
 	}
 
 	/**
