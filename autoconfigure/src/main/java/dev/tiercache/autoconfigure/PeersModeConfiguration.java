@@ -38,7 +38,7 @@ class PeersModeConfiguration {
 	@Bean
 	PeersRemoteTier tierCacheRemoteTier(TierCacheProperties properties, TierCacheNode node, BeanFactory beanFactory,
 			Environment environment) {
-		TierCacheProperties.Cluster cluster = properties.getCluster();
+		TierCacheClusterProperties cluster = properties.getCluster();
 		PeersSettings settings = RemoteTierSupport.settings("tiercache", properties,
 				() -> new PeersSettings(clusterName(cluster, environment, beanFactory), node.name(),
 						bindAddress(cluster), cluster.getPort(), cluster.getPortRange(), cluster.getDiscovery(),
@@ -57,7 +57,7 @@ class PeersModeConfiguration {
 	 * {@code @SpringBootApplication}), so that two unrelated applications on one host
 	 * never join each other's cluster.
 	 */
-	static String clusterName(TierCacheProperties.Cluster cluster, Environment environment, BeanFactory beanFactory) {
+	static String clusterName(TierCacheClusterProperties cluster, Environment environment, BeanFactory beanFactory) {
 		if (StringUtils.hasText(cluster.getName())) {
 			return cluster.getName();
 		}
@@ -75,7 +75,7 @@ class PeersModeConfiguration {
 				+ "on one host do not share a cache: set spring.application.name or tiercache.cluster.name");
 	}
 
-	private static String bindAddress(TierCacheProperties.Cluster cluster) {
+	private static String bindAddress(TierCacheClusterProperties cluster) {
 		if (StringUtils.hasText(cluster.getBindAddress())) {
 			return cluster.getBindAddress();
 		}

@@ -58,8 +58,7 @@ final class PropertyNameSuggestions {
 				valid.append('.').append(segments[++i]);
 				type = propertyType.asMap().getGeneric(1).resolve(Object.class);
 			}
-			else if (property.getPropertyType().getDeclaringClass() == TierCacheProperties.class
-					&& !property.getPropertyType().isEnum()) {
+			else if (isGroup(property.getPropertyType())) {
 				type = property.getPropertyType();
 			}
 			else {
@@ -67,6 +66,15 @@ final class PropertyNameSuggestions {
 			}
 		}
 		return null;
+	}
+
+	/**
+	 * Whether a property of the given type is a group of further properties, such as
+	 * {@code tiercache.cluster}: one of tiercache's own settings classes, which all live
+	 * in this package (enums, which are single values, excepted).
+	 */
+	private static boolean isGroup(Class<?> type) {
+		return type.getPackageName().equals(TierCacheProperties.class.getPackageName()) && !type.isEnum();
 	}
 
 	private static Map<String, PropertyDescriptor> properties(Class<?> type) {

@@ -89,7 +89,7 @@ class RedisModeConfiguration {
 
 	}
 
-	private static RedisTierSettings settings(TierCacheProperties.Redis redis) {
+	private static RedisTierSettings settings(TierCacheRedisProperties redis) {
 		return RemoteTierSupport.settings("tiercache.redis", redis,
 				() -> new RedisTierSettings(redis.getKeyPrefix(), redis.getLeaseTimeout(),
 						redis.getInvalidationTimeout(), redis.getHeartbeatInterval(), redis.isTimeToIdle(),

@@ -54,7 +54,7 @@ final class RemoteTierSupport {
 		if (custom != null) {
 			return ValueCodec.guarded(custom);
 		}
-		TierCacheProperties.Serialization serialization = properties.getSerialization();
+		TierCacheSerializationProperties serialization = properties.getSerialization();
 		AllowList allowList = allowList(serialization.getAllowedPackages(), beanFactory);
 		ClassLoader classLoader = (beanFactory instanceof ConfigurableBeanFactory configurable)
 				? configurable.getBeanClassLoader() : null;
@@ -71,7 +71,7 @@ final class RemoteTierSupport {
 				yield ValueCodec.kryo(allowList, classLoader);
 			}
 		};
-		if (serialization.getCompression() == TierCacheProperties.Serialization.Compression.LZ4) {
+		if (serialization.getCompression() == TierCacheSerializationProperties.Compression.LZ4) {
 			Libraries.require(Libraries.LZ4_CLASS, classLoader, "tiercache.serialization.compression", "lz4",
 					"lz4-java", "at.yawk.lz4:lz4-java:" + Libraries.LZ4_VERSION);
 			long threshold = serialization.getCompressionThreshold().toBytes();

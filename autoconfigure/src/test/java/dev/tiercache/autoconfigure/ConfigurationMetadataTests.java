@@ -57,7 +57,7 @@ class ConfigurationMetadataTests {
 			.filter((property) -> property.get("description") != null)
 			.map((property) -> (String) property.get("name"))
 			.toList();
-		for (PropertyDescriptor property : BeanUtils.getPropertyDescriptors(TierCacheProperties.CacheSpec.class)) {
+		for (PropertyDescriptor property : BeanUtils.getPropertyDescriptors(CacheSpec.class)) {
 			if (property.getWriteMethod() != null) {
 				String name = "tiercache.defaults." + dashed(property.getName());
 				assertThat(described).as("metadata of %s", name).contains(name);
@@ -67,7 +67,7 @@ class ConfigurationMetadataTests {
 			.filter((property) -> property.get("name").equals("tiercache.caches"))
 			.findFirst()
 			.orElseThrow();
-		assertThat((String) caches.get("type")).endsWith("TierCacheProperties$CacheSpec>");
+		assertThat((String) caches.get("type")).endsWith("<java.lang.String,dev.tiercache.autoconfigure.CacheSpec>");
 		assertThat(hintNames()).contains("tiercache.caches.keys");
 	}
 
@@ -76,8 +76,8 @@ class ConfigurationMetadataTests {
 		Map<String, Class<? extends Enum<?>>> enums = Map.of("tiercache.mode", TierCacheProperties.Mode.class,
 				"tiercache.single-flight", TierCacheProperties.SingleFlight.class, "tiercache.cluster.discovery",
 				dev.tiercache.remote.peers.Discovery.class, "tiercache.serialization.codec",
-				TierCacheProperties.Serialization.Codec.class, "tiercache.serialization.compression",
-				TierCacheProperties.Serialization.Compression.class, "tiercache.redis.on-outage",
+				TierCacheSerializationProperties.Codec.class, "tiercache.serialization.compression",
+				TierCacheSerializationProperties.Compression.class, "tiercache.redis.on-outage",
 				dev.tiercache.remote.redis.RedisTierSettings.OnOutage.class);
 		for (Map.Entry<String, Class<? extends Enum<?>>> entry : enums.entrySet()) {
 			List<String> values = hintValues(entry.getKey());
