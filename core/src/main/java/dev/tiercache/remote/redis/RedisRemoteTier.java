@@ -2,16 +2,11 @@ package dev.tiercache.remote.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import dev.tiercache.TierCacheConfiguration;
@@ -21,15 +16,11 @@ import dev.tiercache.local.CacheEntry;
 import dev.tiercache.remote.ClusterView;
 import dev.tiercache.remote.Rejections;
 import dev.tiercache.remote.RemoteTier;
-import dev.tiercache.remote.RemoteTierException;
 import dev.tiercache.stats.StatsCounter;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
  * Redis as the remote tier. See the {@linkplain dev.tiercache.remote.redis package
@@ -38,15 +29,14 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
  * <p>
  * This class routes each operation; the work is done by {@link RedisCommands} (every
  * command, through the circuit breaker), {@link Leases} (single-flight loads),
- * {@link Invalidator} (invalidations and their acknowledgements), {@link Subscription}
- * (the subscription and its heartbeat) and {@link PendingEvictions} (what is replayed
- * when Redis is back).
+ * {@link Writes} (store, evict and clear, and what follows them), {@link Invalidator}
+ * (invalidations and their acknowledgements), {@link Subscription} (the subscription and
+ * its heartbeat), {@link Heartbeat} (the heartbeat thread, and the replay when Redis is
+ * back) and {@link PendingEvictions} (what is replayed).
  *
  * @author tiercache
  */
 public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
-
-	private static final Log logger = LogFactory.getLog(RedisRemoteTier.class);
 
 	private static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
 
@@ -88,27 +78,9 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 
 	private final ServerTracking tracking;
 
-	private final PendingEvictions.Replay replay = new PendingEvictions.Replay() {
+	private final Writes writes;
 
-		@Override
-		public boolean evict(String cache, Object key) {
-			return RedisRemoteTier.this.evict(cache, key);
-		}
-
-		@Override
-		public boolean clear(String cache) {
-			return RedisRemoteTier.this.clear(cache);
-		}
-
-		@Override
-		public void notifyOthers(String cache, @Nullable String name) {
-			RedisRemoteTier.this.invalidator.notifyOthers(registration(cache), cache, name);
-		}
-
-	};
-
-	/** The heartbeat and the work after a recovery, while the tier runs. */
-	private volatile @Nullable ScheduledExecutorService heartbeat;
+	private final Heartbeat heartbeat;
 
 	private volatile boolean running;
 
@@ -139,6 +111,10 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 		this.tracking = new ServerTracking(connectionFactory, settings, this.caches::get, this.caches::values);
 		this.view = new RedisClusterView(nodeName, this.commands, this.subscription, this.pending, this.rejections,
 				this.held, this.members, this.tracking, this.masterChanges);
+		this.writes = new Writes(this.commands, this.keys, this.entries, this.stamps, this.invalidator, this.pending,
+				this.masterChanges, this::registration);
+		this.heartbeat = new Heartbeat(settings, this.caches, this.commands, this.subscription, this.tracking,
+				this.masterChanges, this.pending, this.outages, this.writes);
 	}
 
 	/**
@@ -204,17 +180,10 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 			this.caches.values().forEach((registration) -> registration.invalidations().invalidateAll());
 		}
 		this.tracking.start();
-		CustomizableThreadFactory threads = new CustomizableThreadFactory("tiercache-redis-");
-		threads.setDaemon(true);
-		ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(threads);
-		this.heartbeat = heartbeat;
+		this.heartbeat.open();
 		this.held.start();
 		this.subscription.start();
-		long interval = this.settings.heartbeatInterval().toNanos();
-		// The first heartbeat at once: the other nodes wait for this node's
-		// acknowledgements from when they hear it.
-		heartbeat.scheduleWithFixedDelay(this::beat, 0, interval, TimeUnit.NANOSECONDS);
-		this.outages.start(heartbeat);
+		this.heartbeat.start();
 		this.running = true;
 	}
 
@@ -229,11 +198,7 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 		}
 		this.running = false;
 		this.stoppedBefore = true;
-		ScheduledExecutorService heartbeat = this.heartbeat;
-		if (heartbeat != null) {
-			heartbeat.shutdownNow();
-			this.heartbeat = null;
-		}
+		this.heartbeat.stop();
 		this.held.stop();
 		this.subscription.stop();
 		this.tracking.stop();
@@ -340,84 +305,29 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 		if (loaded != null) {
 			// Stored unless a write overtook it; either way no copy of the old value may
 			// stay, here or on another node.
-			invalidateByName(registration, cache, name);
+			this.writes.invalidateByName(registration, cache, name);
 		}
 		return loaded;
 	}
 
 	@Override
 	public void store(String cache, Object key, CacheEntry entry) {
-		Registration registration = registration(cache);
-		String name = KeyNames.name(cache, key);
-		String valueKey = this.keys.valueKeyOfName(cache, name);
-		byte[] bytes = this.entries.encode(this.stamps.of(key), entry.get());
-		try {
-			this.commands.store(registration.stats(), RedisKeys.utf8(valueKey), RedisKeys.leaseKey(valueKey), bytes,
-					RedisKeys.ttlArgument(entry));
-		}
-		catch (RemoteTierException ex) {
-			this.pending.add(cache, key);
-			throw ex;
-		}
-		this.masterChanges.wrote(cache, key);
-		invalidateByName(registration, cache, name);
+		this.writes.store(cache, key, entry);
 	}
 
 	@Override
 	public @Nullable CacheEntry storeIfAbsent(String cache, Object key, CacheEntry entry) {
-		Registration registration = registration(cache);
-		String valueKey = this.keys.valueKey(cache, key);
-		byte[] stamp = this.stamps.of(key);
-		byte[] bytes = this.entries.encode(stamp, entry.get());
-		return this.entries.read(registration, stamp, this.commands.storeIfAbsent(registration.stats(),
-				RedisKeys.utf8(valueKey), RedisKeys.leaseKey(valueKey), bytes, RedisKeys.ttlArgument(entry), stamp));
+		return this.writes.storeIfAbsent(cache, key, entry);
 	}
 
 	@Override
 	public boolean evict(String cache, Object key) {
-		Registration registration = registration(cache);
-		String name = KeyNames.name(cache, key);
-		String valueKey = this.keys.valueKeyOfName(cache, name);
-		boolean removed;
-		try {
-			removed = this.commands.evict(registration.stats(), RedisKeys.utf8(valueKey), RedisKeys.leaseKey(valueKey));
-		}
-		catch (RemoteTierException ex) {
-			this.pending.add(cache, key);
-			throw ex;
-		}
-		this.masterChanges.wrote(cache, key);
-		invalidateByName(registration, cache, name);
-		return removed;
-	}
-
-	/**
-	 * Tell the other nodes, and this node's own hot tier, that the entry of {@code name}
-	 * changed: every hot copy of a key of that name goes, whatever its Java type, since
-	 * Redis holds one entry per name.
-	 */
-	private void invalidateByName(Registration registration, String cache, String name) {
-		this.invalidator.invalidateOthers(registration, cache, name);
-		registration.invalidations().invalidateNamed(name);
+		return this.writes.evict(cache, key);
 	}
 
 	@Override
 	public boolean clear(String cache) {
-		Registration registration = registration(cache);
-		long removed;
-		try {
-			// Counted first: a load that overlaps the clear sees the count move, and
-			// removes what it stored (Leases).
-			this.commands.increment(registration.stats(), this.keys.clearsKey(cache));
-			removed = this.commands.clear(registration.stats(), this.keys.cachePattern(cache));
-		}
-		catch (RemoteTierException ex) {
-			this.pending.add(cache, null);
-			throw ex;
-		}
-		this.masterChanges.wrote(cache, null);
-		this.invalidator.invalidateOthers(registration, cache, null);
-		return removed > 0;
+		return this.writes.clear(cache);
 	}
 
 	/**
@@ -434,20 +344,11 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 	}
 
 	/**
-	 * The circuit closed: replay what could not be sent, and check the subscription
-	 * ({@link Outages#ended}). The hot tiers stay if the subscription lived; otherwise
-	 * its restart reports a gap ({@link #subscriptionGap}), which drops them. Runs on the
-	 * heartbeat thread, never on a caller's.
+	 * The circuit closed ({@link Heartbeat#redisAnswersAgain}); {@link RedisCommands} is
+	 * made before the heartbeat, so it calls this.
 	 */
 	private void redisAnswersAgain() {
-		logger.info("tiercache: Redis answers again; replaying " + this.pending.size() + " pending evictions");
-		onHeartbeatThread(() -> {
-			ScheduledExecutorService heartbeat = this.heartbeat;
-			if (heartbeat != null) {
-				this.outages.ended(heartbeat);
-			}
-			replayPending();
-		});
+		this.heartbeat.redisAnswersAgain();
 	}
 
 	/**
@@ -459,50 +360,11 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 	}
 
 	/**
-	 * The subscription is in place again after a time in which invalidations may have
-	 * been missed: drop every hot copy now, on the thread that delivers messages, before
-	 * the next message is applied; replay what could not be sent on the heartbeat thread.
+	 * The subscription had a gap ({@link Heartbeat#subscriptionGap});
+	 * {@link Subscription} is made before the heartbeat, so it calls this.
 	 */
 	private void subscriptionGap(Subscription.Gap gap) {
-		this.caches.values().forEach((registration) -> registration.invalidations().invalidateAll());
-		logger.info("tiercache: "
-				+ ((gap == Subscription.Gap.RESUBSCRIBED) ? "subscribed to Redis invalidations again"
-						: "the Redis invalidation subscription is back")
-				+ "; cleared every hot tier, since invalidations may have been missed");
-		onHeartbeatThread(this::replayPending);
-	}
-
-	/**
-	 * Every heartbeat-interval: the heartbeat, a look at who holds the data
-	 * ({@link MasterChanges}), and what is pending while Redis answers, so that an
-	 * invalidation whose PUBLISH failed once is sent again within a heartbeat, not only
-	 * after an outage.
-	 */
-	private void beat() {
-		this.subscription.beat();
-		this.tracking.beat();
-		if (this.masterChanges.check(List.copyOf(this.caches.keySet()))) {
-			this.caches.values().forEach((registration) -> registration.invalidations().invalidateAll());
-		}
-		if (!this.pending.isEmpty() && !this.commands.unreachable()) {
-			replayPending();
-		}
-	}
-
-	private void replayPending() {
-		this.pending.replay(this.replay, List.copyOf(this.caches.keySet()));
-	}
-
-	private void onHeartbeatThread(Runnable work) {
-		ScheduledExecutorService heartbeat = this.heartbeat;
-		if (heartbeat != null) {
-			try {
-				heartbeat.execute(work);
-			}
-			catch (RejectedExecutionException ex) {
-				// Stopped meanwhile: the next start clears the hot tiers.
-			}
-		}
+		this.heartbeat.subscriptionGap(gap);
 	}
 
 	private Registration registration(String cache) {
