@@ -127,6 +127,9 @@ final class Heartbeat {
 			if (thread != null) {
 				this.outages.ended(thread);
 			}
+			// Before the replay: a server that restarted empty is noticed before the
+			// writes made since it answers are taken for ones it lost.
+			followMasters();
 			replayPending();
 		});
 	}
@@ -154,11 +157,19 @@ final class Heartbeat {
 	private void beat() {
 		this.subscription.beat();
 		this.tracking.beat();
-		if (this.masterChanges.check(List.copyOf(this.caches.keySet()))) {
-			this.caches.values().forEach((registration) -> registration.invalidations().invalidateAll());
-		}
+		followMasters();
 		if (!this.pending.isEmpty() && !this.commands.unreachable()) {
 			replayPending();
+		}
+	}
+
+	/**
+	 * If the data changed hands since the last look, drop every hot copy; the recent
+	 * writes are pending then ({@link MasterChanges}).
+	 */
+	private void followMasters() {
+		if (this.masterChanges.check(List.copyOf(this.caches.keySet()))) {
+			this.caches.values().forEach((registration) -> registration.invalidations().invalidateAll());
 		}
 	}
 

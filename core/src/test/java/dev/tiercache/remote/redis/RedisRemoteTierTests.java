@@ -231,7 +231,13 @@ class RedisRemoteTierTests {
 		await().atMost(Duration.ofSeconds(30)).until(() -> reads.get() > readsDuringOutage + 1000);
 		this.redis.restart();
 		await().atMost(Duration.ofSeconds(30)).until(() -> !view(0).degraded() && !view(1).degraded());
-		// Redis came back empty; a write after the outage is seen everywhere.
+		// Redis came back empty, which each node notices (and writes again what it wrote
+		// in the last minute, MasterChanges); then a write is seen everywhere.
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> (int) view(0).details().get("dataChangedHands") > 0
+					&& (int) view(1).details().get("dataChangedHands") > 0
+					&& (int) view(0).details().get("pendingEvictions") == 0
+					&& (int) view(1).details().get("pendingEvictions") == 0);
 		first.put(1, "after");
 		assertThat(second.get(1, String.class)).isEqualTo("after");
 		running.set(false);
