@@ -3,7 +3,9 @@ package dev.tiercache.remote.redis;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +21,7 @@ import dev.tiercache.history.Database;
 import dev.tiercache.history.History;
 import dev.tiercache.history.HistoryChecker;
 import dev.tiercache.history.HistoryRun;
+import dev.tiercache.history.RemoteErrors;
 import dev.tiercache.history.Workload;
 import dev.tiercache.stats.Counter;
 import org.junit.jupiter.api.AfterEach;
@@ -49,7 +52,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * within {@code invalidation-timeout}: the outage window recorded for the checker ends
  * that long after Redis answered the administrator again. A read invoked after it, or
  * made stale by a write that did not overlap the pause, is a violation. A node restart
- * excuses nothing: it is recorded for context only.
+ * excuses nothing: it is recorded for context only. A command that fails with no fault
+ * injected (it timed out on a stalled machine) is a remote failure all the same, and
+ * {@link RemoteErrors} records it as one: the report lists such errors.
  *
  * <p>
  * {@code -Dtiercache.history.seed=N} replays a seed's choices (the seed is printed first
@@ -83,7 +88,7 @@ class RedisHistoryTests {
 
 	private final RedisNodes redis = new RedisNodes();
 
-	private final List<Node> started = new ArrayList<>();
+	private final List<Node> started = new CopyOnWriteArrayList<>();
 
 	private final List<Workload.Node> live = new CopyOnWriteArrayList<>();
 
@@ -110,6 +115,7 @@ class RedisHistoryTests {
 				Duration.ofMillis(20));
 		Workload workload = new Workload(this.run.seed(), 6, database, this.history, () -> this.live);
 		long began = System.nanoTime();
+		RemoteErrors errors = new RemoteErrors(this.history, this::caches, COMMAND_TIMEOUT, REPLAYED);
 		workload.start();
 		List<String> stuck;
 		try {
@@ -117,9 +123,11 @@ class RedisHistoryTests {
 		}
 		finally {
 			stuck = workload.stop(Duration.ofSeconds(30));
+			errors.close();
 		}
 		assertThat(stuck).as("seed %d: clients stuck in an operation", this.run.seed()).isEmpty();
-		this.run.check(CONFIGURATION.getHotTtl(), began, () -> "\n  faults: " + this.faults + "\n  nodes: " + stats());
+		this.run.check(CONFIGURATION.getHotTtl(), began, () -> "\n  faults: " + this.faults
+				+ "\n  remote errors no fault explains: " + errors.unprovoked() + "\n  nodes: " + stats());
 	}
 
 	/**
@@ -191,6 +199,12 @@ class RedisHistoryTests {
 		Node node = new Node(name, manager, cache, new Workload.Node(name, cache));
 		this.started.add(node);
 		return node;
+	}
+
+	private Map<String, TierCache> caches() {
+		Map<String, TierCache> caches = new LinkedHashMap<>();
+		this.started.forEach((node) -> caches.put(node.name(), node.cache()));
+		return caches;
 	}
 
 	private String stats() {
