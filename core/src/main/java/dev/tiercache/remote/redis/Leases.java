@@ -194,7 +194,7 @@ final class Leases {
 						: new CompletionException(failure);
 			}
 			try {
-				store(registration, value, lease, token, stamp, loaded, clears, clearsBefore);
+				store(registration, cache, value, lease, token, stamp, loaded, clears, clearsBefore);
 			}
 			finally {
 				extension.close();
@@ -297,7 +297,7 @@ final class Leases {
 			throw ex;
 		}
 		try {
-			store(registration, value, lease, token, stamp, loaded, clears, clearsBefore);
+			store(registration, cache, value, lease, token, stamp, loaded, clears, clearsBefore);
 		}
 		finally {
 			// Extended until now: a slow encoding of a large value keeps the lease too.
@@ -311,10 +311,12 @@ final class Leases {
 	 * Store a value loaded under a lease, unless the lease ended. A clear is not atomic
 	 * with the lease ({@code SCAN} may have passed the key while the lease still stood),
 	 * so the cache's clear count, read before the loader ran, is read again after the
-	 * store: if a clear began meanwhile, the stored value is removed. A clear that begins
-	 * later finds the stored value in its {@code SCAN}.
+	 * store: if a clear began meanwhile, the stored value is removed, and the hot copies
+	 * are cleared again on every node, since a node that the clear's invalidation had
+	 * already reached may have read the value in between. A clear that begins later finds
+	 * the stored value in its {@code SCAN}.
 	 */
-	private void store(Registration registration, byte[] value, byte[] lease, byte[] token, byte[] stamp,
+	private void store(Registration registration, String cache, byte[] value, byte[] lease, byte[] token, byte[] stamp,
 			CacheEntry loaded, byte[] clears, byte @Nullable [] clearsBefore) {
 		if (!loaded.isStorable() || clearsBefore == null) {
 			// Nothing to store, or no way to tell whether a clear overtakes the store.
@@ -327,6 +329,10 @@ final class Leases {
 					RedisKeys.ttlArgument(loaded), token);
 			if (stored && !Arrays.equals(clearsBefore, clearsNow(registration, clears))) {
 				this.commands.unlink(registration.stats(), value);
+				// Another node may have read the value after the clear's invalidation
+				// reached it and before this unlink: clear the hot copies again.
+				registration.invalidations().invalidateAll();
+				this.invalidator.invalidateOthers(registration, cache, null);
 			}
 		}
 		catch (CodecException ex) {
