@@ -129,8 +129,7 @@ final class Heartbeat {
 			}
 			// Before the replay: a server that restarted empty is noticed before the
 			// writes made since it answers are taken for ones it lost.
-			followMasters();
-			replayPending();
+			followMastersAndReplay();
 		});
 	}
 
@@ -159,6 +158,18 @@ final class Heartbeat {
 		this.tracking.beat();
 		followMasters();
 		if (!this.pending.isEmpty() && !this.commands.unreachable()) {
+			replayPending();
+		}
+		if (!this.pending.isEmpty() || this.commands.unreachable()) {
+			// On a Cluster, a shard may have failed over: follow it now, not at Lettuce's
+			// next periodic refresh, and replay as soon as the new view is in.
+			this.commands.refreshTopology(() -> onHeartbeatThread(this::followMastersAndReplay));
+		}
+	}
+
+	private void followMastersAndReplay() {
+		followMasters();
+		if (!this.pending.isEmpty()) {
 			replayPending();
 		}
 	}

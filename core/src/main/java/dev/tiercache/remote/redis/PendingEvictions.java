@@ -1,7 +1,10 @@
 package dev.tiercache.remote.redis;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -25,6 +28,9 @@ final class PendingEvictions {
 	private static final Log logger = LogFactory.getLog(PendingEvictions.class);
 
 	static final int LIMIT = 10_000;
+
+	/** From this many evictions pending in one cache, they are replayed together. */
+	static final int BATCH = 16;
 
 	/** How many pieces of work may fail in one replay before the rest waits. */
 	static final int FAILURES_PER_REPLAY = 8;
@@ -84,7 +90,10 @@ final class PendingEvictions {
 			this.notices.clear();
 			caches.forEach((cache) -> this.evictions.add(new Eviction(cache, null)));
 		}
-		int failures = 0;
+		int failures = replayBatches(target);
+		if (failures >= FAILURES_PER_REPLAY) {
+			return;
+		}
 		for (Eviction work : List.copyOf(this.evictions)) {
 			if (!replayed(work.cache(), () -> {
 				if (work.key() == null) {
@@ -112,6 +121,42 @@ final class PendingEvictions {
 			}
 			this.notices.remove(work);
 		}
+	}
+
+	/**
+	 * Replay the evictions of each cache that has at least {@value #BATCH} of them
+	 * pending in one go ({@link Replay#evictAll}): after a failover a node may have
+	 * hundreds, which one at a time, each waiting for the others' acknowledgements, take
+	 * longer than the failover did.
+	 * @return how many batches Redis did not answer
+	 */
+	private int replayBatches(Replay target) {
+		Map<String, List<Eviction>> byCache = new HashMap<>();
+		for (Eviction work : this.evictions) {
+			if (work.key() != null) {
+				byCache.computeIfAbsent(work.cache(), (cache) -> new ArrayList<>()).add(work);
+			}
+		}
+		int failures = 0;
+		for (Map.Entry<String, List<Eviction>> cache : byCache.entrySet()) {
+			List<Eviction> batch = cache.getValue();
+			if (batch.size() < BATCH) {
+				continue;
+			}
+			List<Object> keys = new ArrayList<>(batch.size());
+			batch.forEach((work) -> keys.add(work.key()));
+			try {
+				target.evictAll(cache.getKey(), keys);
+				this.evictions.removeAll(batch);
+			}
+			catch (RemoteTierException ex) {
+				if (!RedisCommands.isCommandError(ex)) {
+					failures++;
+				}
+				// Else Redis refuses one of them: one at a time, the others go through.
+			}
+		}
+		return failures;
 	}
 
 	/**
@@ -145,6 +190,12 @@ final class PendingEvictions {
 
 		/** Evict {@code key} in Redis and tell the other nodes. */
 		boolean evict(String cache, Object key);
+
+		/**
+		 * Evict {@code keys} of {@code cache} in Redis and tell the other nodes, in a few
+		 * commands and one message.
+		 */
+		void evictAll(String cache, Collection<Object> keys);
 
 		/** Clear {@code cache} in Redis and tell the other nodes. */
 		boolean clear(String cache);

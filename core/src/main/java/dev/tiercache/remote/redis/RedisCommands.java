@@ -59,6 +59,8 @@ final class RedisCommands {
 
 	private volatile String lastFailure = "";
 
+	private final ClusterTopology topology;
+
 	/**
 	 * Create the commands.
 	 * @param onRecovered called when the circuit closes again
@@ -70,6 +72,7 @@ final class RedisCommands {
 		this.settings = settings;
 		this.onRecovered = onRecovered;
 		this.onOutage = onOutage;
+		this.topology = new ClusterTopology(connectionFactory);
 		// Opens when the last failure-threshold commands all failed; one trial command
 		// after retry-interval closes it again or keeps it open.
 		CircuitBreakerConfig config = CircuitBreakerConfig.custom()
@@ -163,6 +166,23 @@ final class RedisCommands {
 		run(stats, "UNLINK", (connection) -> connection.keyCommands().unlink(key));
 	}
 
+	/**
+	 * {@code UNLINK} of many keys, {@value #CLEAR_BATCH} a command (on a Cluster, each
+	 * split by the node that holds the keys).
+	 */
+	void unlinkAll(StatsCounter stats, List<byte[]> keys) {
+		run(stats, "UNLINK", (connection) -> {
+			List<byte[]> batch = new ArrayList<>(CLEAR_BATCH);
+			for (byte[] key : keys) {
+				batch.add(key);
+				if (batch.size() == CLEAR_BATCH) {
+					unlink(connection, batch);
+				}
+			}
+			return unlink(connection, batch);
+		});
+	}
+
 	/** {@link RedisScripts#RELEASE}: whether {@code token} held the lease. */
 	boolean release(@Nullable StatsCounter stats, byte[] leaseKey, byte[] token) {
 		Long released = run(stats, "DEL",
@@ -213,11 +233,15 @@ final class RedisCommands {
 	/**
 	 * Who holds the data: the replication id of the server (a standalone or Sentinel
 	 * master, or a replica of it), which changes when a replica is promoted or a server
-	 * restarts empty ({@link MasterChanges}). Not asked of a Cluster, whose commands go
-	 * to any node.
-	 * @return the identity, or {@code null} if Redis did not answer or is a Cluster
+	 * restarts empty ({@link MasterChanges}); on a Cluster, the nodes that serve slots in
+	 * Lettuce's view ({@link ClusterTopology#masters()}), which changes when a replica
+	 * takes over a shard.
+	 * @return the identity, or {@code null} if Redis did not answer
 	 */
 	@Nullable String masters() {
+		if (this.topology.isCluster()) {
+			return this.topology.masters();
+		}
 		try {
 			return run(null, "INFO", (connection) -> {
 				if (connection instanceof RedisClusterConnection) {
@@ -230,6 +254,15 @@ final class RedisCommands {
 		catch (RemoteTierException ex) {
 			return null;
 		}
+	}
+
+	/**
+	 * On a Cluster, read Lettuce's view of it again in the background, then run
+	 * {@code then}: commands to a shard that failed over go to its new master from then
+	 * on ({@link ClusterTopology#refresh}).
+	 */
+	void refreshTopology(Runnable then) {
+		this.topology.refresh(then);
 	}
 
 	/** {@code PUBLISH}: how many subscribers received the message. */

@@ -1,5 +1,8 @@
 package dev.tiercache.remote.redis;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.function.Function;
 
 import dev.tiercache.codec.KeyNames;
@@ -102,6 +105,28 @@ final class Writes implements PendingEvictions.Replay {
 		this.masterChanges.wrote(cache, key);
 		invalidateByName(registration, cache, name);
 		return removed;
+	}
+
+	/**
+	 * Evict many keys of {@code cache} at once, as a replay of many pending evictions
+	 * (after a failover, say): their values and leases go in a few {@code UNLINK}s, and
+	 * the other nodes are told to drop every hot copy of the cache (one message, not one
+	 * per key); this node drops its own copies of the keys.
+	 */
+	@Override
+	public void evictAll(String cache, Collection<Object> keys) {
+		Registration registration = this.registrations.apply(cache);
+		List<String> names = keys.stream().map((key) -> KeyNames.name(cache, key)).toList();
+		List<byte[]> redisKeys = new ArrayList<>(names.size() * 2);
+		for (String name : names) {
+			String valueKey = this.keys.valueKeyOfName(cache, name);
+			redisKeys.add(RedisKeys.utf8(valueKey));
+			redisKeys.add(RedisKeys.leaseKey(valueKey));
+		}
+		this.commands.unlinkAll(registration.stats(), redisKeys);
+		keys.forEach((key) -> this.masterChanges.wrote(cache, key));
+		names.forEach((name) -> registration.invalidations().invalidateNamed(name));
+		this.invalidator.invalidateOthers(registration, cache, null);
 	}
 
 	@Override

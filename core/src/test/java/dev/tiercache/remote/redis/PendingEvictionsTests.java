@@ -1,6 +1,7 @@
 package dev.tiercache.remote.redis;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 
@@ -18,6 +19,8 @@ class PendingEvictionsTests {
 
 	private final List<Object> replayed = new ArrayList<>();
 
+	private int batches;
+
 	@Test
 	void evictionThatRedisRefusesIsDroppedAndTheOthersAreReplayed() {
 		for (int i = 0; i < 20; i++) {
@@ -27,6 +30,31 @@ class PendingEvictionsTests {
 		this.pending.replay(tier("refused", "CROSSSLOT Keys in request don't hash to the same slot"), Set.of("books"));
 		assertThat(this.replayed).hasSize(20);
 		assertThat(this.pending.size()).isZero();
+	}
+
+	@Test
+	void manyEvictionsOfOneCacheAreReplayedTogether() {
+		for (int i = 0; i < 600; i++) {
+			this.pending.add("books", i);
+		}
+		this.pending.add("shelf", "alone");
+		this.pending.replay(tier("none", ""), Set.of("books", "shelf"));
+		assertThat(this.batches).isOne();
+		assertThat(this.replayed).hasSize(601);
+		assertThat(this.pending.isEmpty()).isTrue();
+	}
+
+	@Test
+	void batchThatRedisDoesNotAnswerInPartIsReplayedOneAtATime() {
+		// On a Cluster, one shard failing over fails the batch; the others' keys go
+		// through one at a time.
+		for (int i = 0; i < 20; i++) {
+			this.pending.add("books", i);
+		}
+		this.pending.replay(tier(7, "Command timed out after 500 millisecond(s)"), Set.of("books"));
+		assertThat(this.batches).isOne();
+		assertThat(this.replayed).hasSize(19).doesNotContain(7);
+		assertThat(this.pending.size()).isOne();
 	}
 
 	@Test
@@ -46,6 +74,15 @@ class PendingEvictionsTests {
 				}
 				PendingEvictionsTests.this.replayed.add(key);
 				return true;
+			}
+
+			@Override
+			public void evictAll(String cache, Collection<Object> keys) {
+				PendingEvictionsTests.this.batches++;
+				if (keys.contains(failing)) {
+					throw new RemoteTierException("Redis UNLINK failed: " + error, new IllegalStateException(error));
+				}
+				PendingEvictionsTests.this.replayed.addAll(keys);
 			}
 
 			@Override
