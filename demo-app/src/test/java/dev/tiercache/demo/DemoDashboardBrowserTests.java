@@ -205,7 +205,8 @@ class DemoDashboardBrowserTests {
 	}
 
 	private static WebDriverWait wait(Duration timeout) {
-		// the dashboard re-renders its tables every second: an element found just before a
+		// the dashboard re-renders its tables every second: an element found just before
+		// a
 		// re-render is stale when read, so such a read is retried, not failed
 		WebDriverWait wait = new WebDriverWait(browser, timeout, Duration.ofMillis(100));
 		wait.ignoring(StaleElementReferenceException.class);
