@@ -159,8 +159,7 @@ final class PeerChannel {
 		Address target = address(stats, member);
 		byte[] reply;
 		try {
-			reply = this.dispatcher.sendMessage(message(target, message.encode()),
-					RequestOptions.SYNC().timeout(timeoutMillis));
+			reply = this.dispatcher.sendMessage(message(target, message), RequestOptions.SYNC().timeout(timeoutMillis));
 		}
 		catch (Exception ex) {
 			stats.record(Counter.PEER_ERRORS);
@@ -188,7 +187,7 @@ final class PeerChannel {
 			long timeoutMillis) {
 		CompletableFuture<byte[]> reply;
 		try {
-			reply = this.dispatcher.sendMessageWithFuture(message(address(stats, member), message.encode()),
+			reply = this.dispatcher.sendMessageWithFuture(message(address(stats, member), message),
 					RequestOptions.SYNC().timeout(timeoutMillis));
 		}
 		catch (RemoteTierException ex) {
@@ -228,7 +227,7 @@ final class PeerChannel {
 			return;
 		}
 		try {
-			CompletableFuture<byte[]> reply = this.dispatcher.sendMessageWithFuture(message(target, message.encode()),
+			CompletableFuture<byte[]> reply = this.dispatcher.sendMessageWithFuture(message(target, message),
 					RequestOptions.SYNC().timeout(timeoutMillis));
 			reply.whenComplete((answer, failure) -> {
 				if (failure != null) {
@@ -250,7 +249,7 @@ final class PeerChannel {
 	RspList<byte[]> cast(StatsCounter stats, List<Address> targets, PeerMessage message, long timeoutMillis) {
 		RspList<byte[]> replies;
 		try {
-			replies = this.dispatcher.castMessage(targets, message(null, message.encode()),
+			replies = this.dispatcher.castMessage(targets, message(null, message),
 					RequestOptions.SYNC().timeout(timeoutMillis).anycasting(true));
 		}
 		catch (Exception ex) {
@@ -274,7 +273,7 @@ final class PeerChannel {
 	void castAsync(StatsCounter stats, List<Address> targets, PeerMessage message, long timeoutMillis) {
 		try {
 			this.dispatcher
-				.<byte[]>castMessageWithFuture(targets, message(null, message.encode()),
+				.<byte[]>castMessageWithFuture(targets, message(null, message),
 						RequestOptions.SYNC().timeout(timeoutMillis).anycasting(true))
 				.whenComplete((replies, failure) -> {
 					if (failure != null) {
@@ -305,7 +304,7 @@ final class PeerChannel {
 	 * Send {@code payload} to {@code target} and wait for the raw answer, for hand-offs.
 	 */
 	byte @Nullable [] requestRaw(Address target, byte[] payload, long timeoutMillis) throws Exception {
-		return this.dispatcher.sendMessage(message(target, payload), RequestOptions.SYNC().timeout(timeoutMillis));
+		return this.dispatcher.sendMessage(reliable(target, payload), RequestOptions.SYNC().timeout(timeoutMillis));
 	}
 
 	private Address address(StatsCounter stats, String member) {
@@ -326,8 +325,27 @@ final class PeerChannel {
 	 * the credits that would free it arrive on the very connection it no longer reads. A
 	 * member's requests and replies are bounded by the threads waiting for them
 	 * (hand-offs go one batch at a time), which is the flow control they need.
+	 *
+	 * <p>
+	 * Reads ({@code FETCH}, {@code FETCH_OR_LEASE}) and their replies also skip
+	 * {@code UNICAST3}: it would number, store and later acknowledge each of them so that
+	 * it can resend what the transport dropped, but it resends after its
+	 * {@code xmit_interval} (500 ms), when the requester (waiting {@code rpc-timeout},
+	 * 250 ms by default) has given up and loaded locally, and a late request would only
+	 * take a lease for nobody. TCP loses nothing on a live connection; what the transport
+	 * drops (a full send queue, a broken connection) is a timeout and a local load, as
+	 * before. Writes keep {@code UNICAST3}, since they change what the owner holds.
 	 */
-	private static Message message(@Nullable Address target, byte[] payload) {
+	private static Message message(@Nullable Address target, PeerMessage message) {
+		Message request = reliable(target, message.encode());
+		return isRead(message.type()) ? request.setFlag(Message.Flag.NO_RELIABILITY) : request;
+	}
+
+	private static boolean isRead(Type type) {
+		return type == Type.FETCH || type == Type.FETCH_OR_LEASE;
+	}
+
+	private static Message reliable(@Nullable Address target, byte[] payload) {
 		return new BytesMessage(target, payload).setFlag(Message.Flag.OOB, Message.Flag.NO_FC);
 	}
 

@@ -1,11 +1,13 @@
 package dev.tiercache.remote.peers;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.UTFDataFormatException;
 import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 import dev.tiercache.codec.CodecException;
 
@@ -32,6 +34,12 @@ record PeerMessage(Type type, String cache, byte[] key, byte[] value, long ttlNa
 	private static final int MAGIC = 0x7D;
 
 	private static final int VERSION = 1;
+
+	/**
+	 * Bytes of every field but the three variable ones: magic, version, type, the name's
+	 * length, the key's and the value's lengths, time to live and token.
+	 */
+	private static final int FIXED_SIZE = 3 + 2 + 4 + 4 + 8 + 8;
 
 	/** The token of a {@code VALUE} that answers a parked request. */
 	static final long WAITED = 1;
@@ -118,6 +126,8 @@ record PeerMessage(Type type, String cache, byte[] key, byte[] value, long ttlNa
 
 	}
 
+	private static final Type[] TYPES = Type.values();
+
 	static PeerMessage of(Type type, String cache) {
 		return new PeerMessage(type, cache, EMPTY, EMPTY, 0, 0);
 	}
@@ -154,24 +164,26 @@ record PeerMessage(Type type, String cache, byte[] key, byte[] value, long ttlNa
 		return new PeerMessage(this.type, this.cache, this.key, value, ttlNanos, this.token);
 	}
 
+	/**
+	 * Encode this message into an array of exactly its size (the value is copied once,
+	 * not into a growing buffer and out again). The layout is that of
+	 * {@code DataOutputStream}: big-endian numbers, the cache name in modified UTF-8.
+	 */
 	byte[] encode() {
-		ByteArrayOutputStream bytes = new ByteArrayOutputStream(40 + this.key.length + this.value.length);
-		try (DataOutputStream out = new DataOutputStream(bytes)) {
-			out.writeByte(MAGIC);
-			out.writeByte(VERSION);
-			out.writeByte(this.type.ordinal());
-			out.writeUTF(this.cache);
-			out.writeInt(this.key.length);
-			out.write(this.key);
-			out.writeInt(this.value.length);
-			out.write(this.value);
-			out.writeLong(this.ttlNanos);
-			out.writeLong(this.token);
+		int nameLength = modifiedUtf8Length(this.cache);
+		if (nameLength > 0xFFFF) {
+			throw new UncheckedIOException(new UTFDataFormatException(
+					"Cache name of " + nameLength + " bytes is too long for a peer message"));
 		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-		return bytes.toByteArray();
+		byte[] bytes = new byte[FIXED_SIZE + nameLength + this.key.length + this.value.length];
+		ByteBuffer out = ByteBuffer.wrap(bytes);
+		out.put((byte) MAGIC).put((byte) VERSION).put((byte) this.type.ordinal());
+		out.putShort((short) nameLength);
+		putModifiedUtf8(out, this.cache);
+		out.putInt(this.key.length).put(this.key);
+		out.putInt(this.value.length).put(this.value);
+		out.putLong(this.ttlNanos).putLong(this.token);
+		return bytes;
 	}
 
 	/**
@@ -186,36 +198,92 @@ record PeerMessage(Type type, String cache, byte[] key, byte[] value, long ttlNa
 		if (length > MAX_SIZE) {
 			throw new CodecException("Dropped a peer message of " + length + " bytes, more than " + MAX_SIZE);
 		}
-		try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, offset, length))) {
-			if (in.readUnsignedByte() != MAGIC || in.readUnsignedByte() != VERSION) {
+		try {
+			ByteBuffer in = ByteBuffer.wrap(bytes, offset, length);
+			if (Byte.toUnsignedInt(in.get()) != MAGIC || Byte.toUnsignedInt(in.get()) != VERSION) {
 				throw new CodecException(
 						"Dropped a peer message that is not a tiercache message of version " + VERSION);
 			}
-			int type = in.readUnsignedByte();
-			if (type >= Type.values().length) {
+			int type = Byte.toUnsignedInt(in.get());
+			if (type >= TYPES.length) {
 				throw new CodecException("Dropped a peer message of unknown type " + type);
 			}
-			String cache = in.readUTF();
+			String cache = readModifiedUtf8(in);
 			byte[] key = readBytes(in);
 			byte[] value = readBytes(in);
-			long ttlNanos = in.readLong();
-			long token = in.readLong();
-			if (in.available() != 0) {
-				throw new CodecException("Dropped a peer message with " + in.available() + " trailing bytes");
+			long ttlNanos = in.getLong();
+			long token = in.getLong();
+			if (in.hasRemaining()) {
+				throw new CodecException("Dropped a peer message with " + in.remaining() + " trailing bytes");
 			}
-			return new PeerMessage(Type.values()[type], cache, key, value, ttlNanos, token);
+			return new PeerMessage(TYPES[type], cache, key, value, ttlNanos, token);
 		}
-		catch (IOException ex) {
+		catch (BufferUnderflowException | IndexOutOfBoundsException | IOException ex) {
 			throw new CodecException("Dropped a truncated peer message of " + length + " bytes", ex);
 		}
 	}
 
-	private static byte[] readBytes(DataInputStream in) throws IOException {
-		int length = in.readInt();
-		if (length < 0 || length > in.available()) {
+	private static byte[] readBytes(ByteBuffer in) {
+		int length = in.getInt();
+		if (length < 0 || length > in.remaining()) {
 			throw new CodecException("Dropped a peer message with a field length of " + length);
 		}
-		return in.readNBytes(length);
+		if (length == 0) {
+			return EMPTY;
+		}
+		byte[] field = new byte[length];
+		in.get(field);
+		return field;
+	}
+
+	/**
+	 * Read a string as {@code DataInput.readUTF} does; a name of ASCII characters (the
+	 * usual cache name) without a stream around it.
+	 */
+	private static String readModifiedUtf8(ByteBuffer in) throws IOException {
+		int length = Short.toUnsignedInt(in.getShort());
+		if (length > in.remaining()) {
+			throw new BufferUnderflowException();
+		}
+		int start = in.arrayOffset() + in.position();
+		byte[] array = in.array();
+		in.position(in.position() + length);
+		for (int i = start; i < start + length; i++) {
+			if (array[i] <= 0) {
+				// A multi-byte character (or a malformed one): let the JDK decode it.
+				ByteBuffer field = ByteBuffer.allocate(2 + length).putShort((short) length).put(array, start, length);
+				return DataInputStream.readUTF(new DataInputStream(new ByteArrayInputStream(field.array())));
+			}
+		}
+		return new String(array, start, length, StandardCharsets.ISO_8859_1);
+	}
+
+	private static int modifiedUtf8Length(String text) {
+		int length = text.length();
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (c == 0 || c > 0x7F) {
+				length += (c > 0x7FF) ? 2 : 1;
+			}
+		}
+		return length;
+	}
+
+	private static void putModifiedUtf8(ByteBuffer out, String text) {
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (c != 0 && c <= 0x7F) {
+				out.put((byte) c);
+			}
+			else if (c <= 0x7FF) {
+				out.put((byte) (0xC0 | (c >> 6))).put((byte) (0x80 | (c & 0x3F)));
+			}
+			else {
+				out.put((byte) (0xE0 | (c >> 12)))
+					.put((byte) (0x80 | ((c >> 6) & 0x3F)))
+					.put((byte) (0x80 | (c & 0x3F)));
+			}
+		}
 	}
 
 }
