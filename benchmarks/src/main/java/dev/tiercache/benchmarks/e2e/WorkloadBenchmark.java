@@ -32,8 +32,9 @@ import org.springframework.cache.Cache;
  * returned) and returned an older version.
  *
  * <p>
- * Usage: {@code WorkloadBenchmark quick|full [seed]}; each tiercache node's statistics
- * and the first stale reads of each contender go to standard error. Quick mode measures
+ * Usage: {@code WorkloadBenchmark quick|full [seed [contender ...]]}, contenders named as
+ * in {@link #setups()} (the first is the baseline); each tiercache node's statistics and
+ * the first stale reads of each contender go to standard error. Quick mode measures
  * 200,000 operations after 100,000 of warm-up per contender (about 3 minutes for all
  * seven on 2 cores), full mode 1,000,000 after 300,000.
  *
@@ -74,6 +75,10 @@ public final class WorkloadBenchmark {
 				seed, quick ? 100_000 : 300_000, Duration.ofSeconds(quick ? 10 : 60), quick ? 200_000 : 1_000_000,
 				Duration.ofSeconds(quick ? 30 : 180));
 		List<Setup> setups = setups();
+		if (args.length > 2) {
+			List<String> names = List.of(args).subList(2, args.length);
+			setups = setups.stream().filter((setup) -> names.contains(setup.name())).toList();
+		}
 		Table table = new Table(String.format(Locale.ROOT,
 				"8. Workload: %d nodes x %d threads, Zipf(%s) over %,d keys, a budget of %,d entries per node, "
 						+ "%d%% writes (update, then evict), a %d ms query; seed %d, %,d operations measured after "
@@ -93,8 +98,11 @@ public final class WorkloadBenchmark {
 						caches.add(nodes.cache(n, CACHE));
 					}
 					long start = System.nanoTime();
-					runs.add(WorkloadRun.run(setup.label(), caches, workload));
-					System.err.printf(Locale.ROOT, "%s: %.1f s%n", setup.label(), (System.nanoTime() - start) / 1e9);
+					WorkloadRun run = WorkloadRun.run(setup.label(), caches, workload);
+					System.err.printf(Locale.ROOT, "%s: %.1f s, reads of 50 ms or more: %,d%n", setup.label(),
+							(System.nanoTime() - start) / 1e9, run.reads()
+								.getCountBetweenValues(50_000_000, Math.max(50_000_000, run.reads().getMaxValue())));
+					runs.add(run);
 					printStats(setup.label(), caches);
 				}
 			}
@@ -121,22 +129,26 @@ public final class WorkloadBenchmark {
 	 * Redis holds every key once for the Redis contenders. Otherwise default settings
 	 * (time to live 10 minutes, hot tier on), except the last two rows: a time to live of
 	 * {@link #SHORT_TTL} without and with refresh-ahead, so that refreshing has something
-	 * to do within a run.
+	 * to do within a run. Their names: {@code tiercache-peers}, {@code tiercache-redis},
+	 * {@code redis-cache-manager}, {@code redis-cache-manager-locking}, {@code caffeine},
+	 * {@code tiercache-peers-short-ttl}, {@code tiercache-peers-refresh}.
 	 */
 	private static List<Setup> setups() {
 		TierCacheConfiguration defaults = TierCacheConfiguration.defaultCacheConfig();
 		TierCacheConfiguration tiercache = defaults.withMaximumSize(Math.round(BUDGET / (1 + defaults.getHotRatio())));
 		TierCacheConfiguration others = defaults.withMaximumSize(BUDGET);
 		TierCacheConfiguration shortTtl = tiercache.withTtl(SHORT_TTL);
-		return List.of(new Setup(Contender.TIERCACHE_PEERS.label(), Contender.TIERCACHE_PEERS, tiercache),
-				new Setup(Contender.TIERCACHE_REDIS.label(), Contender.TIERCACHE_REDIS, tiercache),
-				new Setup(Contender.REDIS.label(), Contender.REDIS, others),
-				new Setup(Contender.REDIS_LOCKING.label(), Contender.REDIS_LOCKING, others),
-				new Setup(Contender.CAFFEINE.label() + " (per node)", Contender.CAFFEINE, others),
-				new Setup("tiercache-peers, ttl " + SHORT_TTL.toSeconds() + " s", Contender.TIERCACHE_PEERS, shortTtl),
-				new Setup(
-						"tiercache-peers, ttl " + SHORT_TTL.toSeconds() + " s, refresh-after "
-								+ REFRESH_AFTER.toMillis() / 1000.0 + " s",
+		String shortTtlLabel = "tiercache-peers, ttl " + SHORT_TTL.toSeconds() + " s";
+		return List.of(
+				new Setup("tiercache-peers", Contender.TIERCACHE_PEERS.label(), Contender.TIERCACHE_PEERS, tiercache),
+				new Setup("tiercache-redis", Contender.TIERCACHE_REDIS.label(), Contender.TIERCACHE_REDIS, tiercache),
+				new Setup("redis-cache-manager", Contender.REDIS.label(), Contender.REDIS, others),
+				new Setup("redis-cache-manager-locking", Contender.REDIS_LOCKING.label(), Contender.REDIS_LOCKING,
+						others),
+				new Setup("caffeine", "caffeine (per node)", Contender.CAFFEINE, others),
+				new Setup("tiercache-peers-short-ttl", shortTtlLabel, Contender.TIERCACHE_PEERS, shortTtl),
+				new Setup("tiercache-peers-refresh",
+						shortTtlLabel + ", refresh-after " + REFRESH_AFTER.toMillis() / 1000.0 + " s",
 						Contender.TIERCACHE_PEERS, shortTtl.withRefreshAfter(REFRESH_AFTER).validate()));
 	}
 
@@ -153,9 +165,10 @@ public final class WorkloadBenchmark {
 	}
 
 	/**
-	 * One contender as the table names it, and the settings its nodes get.
+	 * One contender: its name on the command line and in the table, and the settings its
+	 * nodes get.
 	 */
-	private record Setup(String label, Contender contender, TierCacheConfiguration config) {
+	private record Setup(String name, String label, Contender contender, TierCacheConfiguration config) {
 
 	}
 
