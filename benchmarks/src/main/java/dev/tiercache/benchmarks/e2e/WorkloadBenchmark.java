@@ -33,10 +33,10 @@ import org.springframework.cache.Cache;
  *
  * <p>
  * Usage: {@code WorkloadBenchmark quick|full [seed [contender ...]]}, contenders named as
- * in {@link #setups()} (the first is the baseline); each tiercache node's statistics and
- * the first stale reads of each contender go to standard error. Quick mode measures
- * 200,000 operations after 100,000 of warm-up per contender (about 3 minutes for all
- * seven on 2 cores), full mode 1,000,000 after 300,000.
+ * in {@link #setups()}, which run in that order (the first is the baseline); each
+ * tiercache node's statistics and the first stale reads of each contender go to standard
+ * error. Quick mode measures 200,000 operations after 100,000 of warm-up per contender
+ * (about 3 minutes for all seven on 2 cores), full mode 1,000,000 after 300,000.
  *
  * @author tiercache
  */
