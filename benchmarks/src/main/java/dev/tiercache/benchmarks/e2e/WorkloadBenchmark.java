@@ -36,7 +36,8 @@ import org.springframework.cache.Cache;
  * in {@link #setups()}, which run in that order (the first is the baseline); each
  * tiercache node's statistics and the first stale reads of each contender go to standard
  * error. Quick mode measures 200,000 operations after 100,000 of warm-up per contender
- * (about 3 minutes for all seven on 2 cores), full mode 1,000,000 after 300,000.
+ * (about 3 minutes for all seven on 2 cores), full mode 1,000,000 after 300,000; an
+ * unmeasured run of the baseline comes first.
  *
  * @author tiercache
  */
@@ -90,21 +91,12 @@ public final class WorkloadBenchmark {
 				"max versions behind", "errors");
 		List<WorkloadRun> runs = new ArrayList<>();
 		try (TestRedis redis = TestRedis.start()) {
+			// A first, unmeasured run of the baseline: the JIT compiles what every
+			// contender shares (and JGroups' and Caffeine's paths), and the heap finds
+			// its size, so that the baseline does not pay for a cold JVM alone.
+			run(setups.get(0), redis, workload, "JVM warm-up, " + setups.get(0).label());
 			for (Setup setup : setups) {
-				System.err.println("workload: " + setup.label() + ", " + setup.config());
-				try (Nodes nodes = setup.contender().start(NODES, setup.config(), redis)) {
-					List<Cache> caches = new ArrayList<>();
-					for (int n = 0; n < nodes.size(); n++) {
-						caches.add(nodes.cache(n, CACHE));
-					}
-					long start = System.nanoTime();
-					WorkloadRun run = WorkloadRun.run(setup.label(), caches, workload);
-					System.err.printf(Locale.ROOT, "%s: %.1f s, reads of 50 ms or more: %,d%n", setup.label(),
-							(System.nanoTime() - start) / 1e9, run.reads()
-								.getCountBetweenValues(50_000_000, Math.max(50_000_000, run.reads().getMaxValue())));
-					runs.add(run);
-					printStats(setup.label(), caches);
-				}
+				runs.add(run(setup, redis, workload, setup.label()));
 			}
 		}
 		WorkloadRun baseline = runs.get(0);
@@ -150,6 +142,25 @@ public final class WorkloadBenchmark {
 				new Setup("tiercache-peers-refresh",
 						shortTtlLabel + ", refresh-after " + REFRESH_AFTER.toMillis() / 1000.0 + " s",
 						Contender.TIERCACHE_PEERS, shortTtl.withRefreshAfter(REFRESH_AFTER).validate()));
+	}
+
+	private static WorkloadRun run(Setup setup, TestRedis redis, Workload workload, String label)
+			throws InterruptedException {
+		System.err.println("workload: " + label + ", " + setup.config());
+		try (Nodes nodes = setup.contender().start(NODES, setup.config(), redis)) {
+			List<Cache> caches = new ArrayList<>();
+			for (int n = 0; n < nodes.size(); n++) {
+				caches.add(nodes.cache(n, CACHE));
+			}
+			long start = System.nanoTime();
+			WorkloadRun run = WorkloadRun.run(label, caches, workload);
+			Histogram reads = run.reads();
+			System.err.printf(Locale.ROOT, "%s: %.1f s, reads of 50 ms or more: %,d%n", label,
+					(System.nanoTime() - start) / 1e9,
+					reads.getCountBetweenValues(50_000_000, Math.max(50_000_000, reads.getMaxValue())));
+			printStats(label, caches);
+			return run;
+		}
 	}
 
 	private static void printStats(String label, List<Cache> caches) {
