@@ -66,6 +66,14 @@ public final class WorkloadBenchmark {
 
 	private static final String CACHE = "rows";
 
+	/**
+	 * The contenders run when none is named: all but {@code RedisCacheManager} with
+	 * {@code immediateWrites()}, which only tells where its stale reads come from.
+	 */
+	private static final List<String> DEFAULT_SETUPS = List.of("tiercache-peers", "tiercache-redis",
+			"redis-cache-manager", "redis-cache-manager-locking", "caffeine", "tiercache-peers-short-ttl",
+			"tiercache-peers-refresh");
+
 	private WorkloadBenchmark() {
 	}
 
@@ -76,10 +84,8 @@ public final class WorkloadBenchmark {
 				seed, quick ? 100_000 : 300_000, Duration.ofSeconds(quick ? 10 : 60), quick ? 200_000 : 1_000_000,
 				Duration.ofSeconds(quick ? 30 : 180));
 		List<Setup> setups = setups();
-		if (args.length > 2) {
-			List<String> names = List.of(args).subList(2, args.length);
-			setups = setups.stream().filter((setup) -> names.contains(setup.name())).toList();
-		}
+		List<String> names = (args.length > 2) ? List.of(args).subList(2, args.length) : DEFAULT_SETUPS;
+		setups = setups.stream().filter((setup) -> names.contains(setup.name())).toList();
 		Table table = new Table(String.format(Locale.ROOT,
 				"8. Workload: %d nodes x %d threads, Zipf(%s) over %,d keys, a budget of %,d entries per node, "
 						+ "%d%% writes (update, then evict), a %d ms query; seed %d, %,d operations measured after "
@@ -123,6 +129,8 @@ public final class WorkloadBenchmark {
 	 * {@link #SHORT_TTL} without and with refresh-ahead, so that refreshing has something
 	 * to do within a run. Their names: {@code tiercache-peers}, {@code tiercache-redis},
 	 * {@code redis-cache-manager}, {@code redis-cache-manager-locking}, {@code caffeine},
+	 * {@code redis-cache-manager-immediate} and
+	 * {@code redis-cache-manager-locking-immediate} (named only, not run by default),
 	 * {@code tiercache-peers-short-ttl}, {@code tiercache-peers-refresh}.
 	 */
 	private static List<Setup> setups() {
@@ -138,6 +146,10 @@ public final class WorkloadBenchmark {
 				new Setup("redis-cache-manager-locking", Contender.REDIS_LOCKING.label(), Contender.REDIS_LOCKING,
 						others),
 				new Setup("caffeine", "caffeine (per node)", Contender.CAFFEINE, others),
+				new Setup("redis-cache-manager-immediate", Contender.REDIS_IMMEDIATE.label(), Contender.REDIS_IMMEDIATE,
+						others),
+				new Setup("redis-cache-manager-locking-immediate", Contender.REDIS_LOCKING_IMMEDIATE.label(),
+						Contender.REDIS_LOCKING_IMMEDIATE, others),
 				new Setup("tiercache-peers-short-ttl", shortTtlLabel, Contender.TIERCACHE_PEERS, shortTtl),
 				new Setup("tiercache-peers-refresh",
 						shortTtlLabel + ", refresh-after " + REFRESH_AFTER.toMillis() / 1000.0 + " s",
