@@ -85,6 +85,10 @@ public final class WorkloadBenchmark {
 				Duration.ofSeconds(quick ? 30 : 180));
 		List<Setup> setups = setups();
 		List<String> names = (args.length > 2) ? List.of(args).subList(2, args.length) : DEFAULT_SETUPS;
+		List<String> known = setups.stream().map(Setup::name).toList();
+		if (!known.containsAll(names)) {
+			throw new IllegalArgumentException("Unknown contender in " + names + "; use one of " + known);
+		}
 		setups = setups.stream().filter((setup) -> names.contains(setup.name())).toList();
 		Table table = new Table(String.format(Locale.ROOT,
 				"8. Workload: %d nodes x %d threads, Zipf(%s) over %,d keys, a budget of %,d entries per node, "
@@ -188,8 +192,8 @@ public final class WorkloadBenchmark {
 	}
 
 	/**
-	 * One contender: its name on the command line and in the table, and the settings its
-	 * nodes get.
+	 * One contender: its name on the command line, its label in the table, and the
+	 * settings its nodes get.
 	 */
 	private record Setup(String name, String label, Contender contender, TierCacheConfiguration config) {
 
