@@ -56,7 +56,19 @@ public enum Contender {
 	REDIS("redis-cache-manager", true),
 
 	/** Spring Data Redis' {@code RedisCacheManager} with its locking writer. */
-	REDIS_LOCKING("redis-cache-manager-locking", true);
+	REDIS_LOCKING("redis-cache-manager-locking", true),
+
+	/**
+	 * {@code RedisCacheManager} with the default writer set to {@code immediateWrites()}:
+	 * {@code put} and {@code evict} return once Redis has applied them (by default, with
+	 * Lettuce, they return once sent).
+	 */
+	REDIS_IMMEDIATE("redis-cache-manager-immediate", true),
+
+	/**
+	 * {@code RedisCacheManager} with the locking writer and {@code immediateWrites()}.
+	 */
+	REDIS_LOCKING_IMMEDIATE("redis-cache-manager-locking-immediate", true);
 
 	private static final AtomicInteger clusters = new AtomicInteger();
 
@@ -121,6 +133,10 @@ public enum Contender {
 				case REDIS -> redis(config, RedisCacheWriter.nonLockingRedisCacheWriter(connect(redis, resources)));
 				case REDIS_LOCKING ->
 					redis(config, RedisCacheWriter.lockingRedisCacheWriter(connect(redis, resources)));
+				case REDIS_IMMEDIATE -> redis(config,
+						RedisCacheWriter.create(connect(redis, resources), (writer) -> writer.immediateWrites()));
+				case REDIS_LOCKING_IMMEDIATE -> redis(config, RedisCacheWriter.create(connect(redis, resources),
+						(writer) -> writer.enableLocking().immediateWrites()));
 			});
 		}
 		return new Nodes(this, managers, resources);
