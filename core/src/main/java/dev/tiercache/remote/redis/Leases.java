@@ -4,8 +4,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
@@ -57,7 +55,7 @@ final class Leases {
 
 	private final RedisKeys keys;
 
-	private final ConcurrentMap<String, CompletableFuture<Void>> loadWaiters = new ConcurrentHashMap<>();
+	private final LoadWaiters waiters = new LoadWaiters();
 
 	Leases(RedisCommands commands, RedisKeys keys, StoredEntries entries, RedisTierSettings settings, String nodeId,
 			Invalidator invalidator, Rejections rejections, HeldLeases held) {
@@ -81,10 +79,10 @@ final class Leases {
 		boolean waited = false;
 		boolean collided = false;
 		byte[] leaseMillis = RedisKeys.ascii(Long.toString(this.settings.leaseTimeout().toMillis()));
-		CompletableFuture<Void> loaded = null;
-		try {
-			while (true) {
-				loaded = this.loadWaiters.computeIfAbsent(valueKey, (k) -> new CompletableFuture<>());
+		while (true) {
+			// Joined before Redis is asked: a "loaded" message in between is not missed.
+			LoadWaiters.Wait wait = this.waiters.join(valueKey);
+			try {
 				byte[] token = RedisKeys.ascii(this.nodeId + ":" + ThreadLocalRandom.current().nextLong());
 				List<Object> reply = fetchOrLease(registration, value, lease, token, leaseMillis, stamp);
 				if (isValue(reply)) {
@@ -108,12 +106,10 @@ final class Leases {
 					waited = true;
 				}
 				// As long as the lease lives: its holder extends it while it loads.
-				awaitLoaded(loaded, RECHECK_NANOS);
+				awaitLoaded(wait.loaded(), RECHECK_NANOS);
 			}
-		}
-		finally {
-			if (loaded != null) {
-				this.loadWaiters.remove(valueKey, loaded);
+			finally {
+				this.waiters.leave(valueKey, wait);
 			}
 		}
 	}
@@ -130,32 +126,37 @@ final class Leases {
 		byte[] lease = RedisKeys.leaseKey(valueKey);
 		byte[] leaseMillis = RedisKeys.ascii(Long.toString(this.settings.leaseTimeout().toMillis()));
 		return CompletableFuture.supplyAsync(() -> {
-			while (true) {
-				CompletableFuture<Void> loaded = this.loadWaiters.computeIfAbsent(valueKey,
-						(k) -> new CompletableFuture<>());
-				byte[] token = RedisKeys.ascii(this.nodeId + ":" + ThreadLocalRandom.current().nextLong());
-				List<Object> reply = fetchOrLease(registration, value, lease, token, leaseMillis, stamp);
-				if (isValue(reply)) {
-					CacheEntry stored = this.entries.read(registration, stamp, reply);
-					if (stored != null) {
-						return new Attempt(stored, null, loaded);
+			LoadWaiters.Wait wait = this.waiters.join(valueKey);
+			try {
+				while (true) {
+					byte[] token = RedisKeys.ascii(this.nodeId + ":" + ThreadLocalRandom.current().nextLong());
+					List<Object> reply = fetchOrLease(registration, value, lease, token, leaseMillis, stamp);
+					if (isValue(reply)) {
+						CacheEntry stored = this.entries.read(registration, stamp, reply);
+						if (stored != null) {
+							return new Attempt(stored, null, wait);
+						}
+						this.commands.unlink(registration.stats(), value);
+						continue;
 					}
-					this.commands.unlink(registration.stats(), value);
-					continue;
+					if (!waited && isCollision(reply)) {
+						registration.stats().record(Counter.KEY_COLLISIONS);
+					}
+					boolean leased = isLeased(reply);
+					return new Attempt(null, leased ? token : null, wait);
 				}
-				if (!waited && isCollision(reply)) {
-					registration.stats().record(Counter.KEY_COLLISIONS);
-				}
-				boolean leased = isLeased(reply);
-				return new Attempt(null, leased ? token : null, loaded);
+			}
+			catch (RuntimeException | Error ex) {
+				this.waiters.leave(valueKey, wait);
+				throw ex;
 			}
 		}, executor).thenCompose((attempt) -> {
 			if (attempt.stored() != null) {
-				this.loadWaiters.remove(valueKey, attempt.loaded());
+				this.waiters.leave(valueKey, attempt.joined());
 				return CompletableFuture.completedFuture(attempt.stored());
 			}
 			if (attempt.token() != null) {
-				this.loadWaiters.remove(valueKey, attempt.loaded());
+				this.waiters.leave(valueKey, attempt.joined());
 				return loadUnderLeaseAsync(registration, cache, valueKey, value, lease, attempt.token(), stamp, loader,
 						executor);
 			}
@@ -163,11 +164,12 @@ final class Leases {
 				registration.stats().record(Counter.LEASE_WAITS);
 			}
 			// As long as the lease lives: its holder extends it while it loads.
-			return attempt.loaded()
+			return attempt.joined()
+				.loaded()
 				.copy()
 				.completeOnTimeout(null, RECHECK_NANOS, TimeUnit.NANOSECONDS)
 				.thenCompose((ignored) -> {
-					this.loadWaiters.remove(valueKey, attempt.loaded());
+					this.waiters.leave(valueKey, attempt.joined());
 					return fetchOrLoadAsync(registration, cache, valueKey, stamp, loader, executor, true);
 				});
 		});
@@ -189,7 +191,7 @@ final class Leases {
 			if (failure != null) {
 				extension.close();
 				this.held.release(registration.stats(), lease, token);
-				this.invalidator.publishQuietly(registration, Type.LOADED, cache, RedisKeys.utf8(valueKey));
+				loadOver(registration, cache, valueKey);
 				throw (failure instanceof CompletionException completion) ? completion
 						: new CompletionException(failure);
 			}
@@ -199,7 +201,7 @@ final class Leases {
 			finally {
 				extension.close();
 			}
-			this.invalidator.publishQuietly(registration, Type.LOADED, cache, RedisKeys.utf8(valueKey));
+			loadOver(registration, cache, valueKey);
 			return loaded;
 		}, executor);
 	}
@@ -277,7 +279,7 @@ final class Leases {
 	 * What one look at Redis found: the stored entry, a lease this node took, or neither
 	 * (another node loads; wait for {@code loaded}).
 	 */
-	private record Attempt(@Nullable CacheEntry stored, byte @Nullable [] token, CompletableFuture<Void> loaded) {
+	private record Attempt(@Nullable CacheEntry stored, byte @Nullable [] token, LoadWaiters.Wait joined) {
 	}
 
 	private CacheEntry loadUnderLease(Registration registration, String cache, String valueKey, byte[] value,
@@ -293,7 +295,7 @@ final class Leases {
 			extension.close();
 			// Let the next waiter take over.
 			this.held.release(registration.stats(), lease, token);
-			this.invalidator.publishQuietly(registration, Type.LOADED, cache, RedisKeys.utf8(valueKey));
+			loadOver(registration, cache, valueKey);
 			throw ex;
 		}
 		try {
@@ -303,7 +305,7 @@ final class Leases {
 			// Extended until now: a slow encoding of a large value keeps the lease too.
 			extension.close();
 		}
-		this.invalidator.publishQuietly(registration, Type.LOADED, cache, RedisKeys.utf8(valueKey));
+		loadOver(registration, cache, valueKey);
 		return loaded;
 	}
 
@@ -382,10 +384,16 @@ final class Leases {
 	 * Another node finished the load of {@code valueKey}: wake this node's waiters.
 	 */
 	void loaded(String valueKey) {
-		CompletableFuture<Void> waiters = this.loadWaiters.remove(valueKey);
-		if (waiters != null) {
-			waiters.complete(null);
-		}
+		this.waiters.loaded(valueKey);
+	}
+
+	/**
+	 * This node's load of {@code valueKey} is over: tell the other nodes, and wake this
+	 * node's own waiters, which do not hear this node's messages.
+	 */
+	private void loadOver(Registration registration, String cache, String valueKey) {
+		this.invalidator.publishQuietly(registration, Type.LOADED, cache, RedisKeys.utf8(valueKey));
+		this.waiters.loaded(valueKey);
 	}
 
 	private static void awaitLoaded(CompletableFuture<Void> loaded, long nanos) {
