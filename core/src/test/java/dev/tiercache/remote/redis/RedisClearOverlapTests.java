@@ -1,5 +1,6 @@
 package dev.tiercache.remote.redis;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -34,18 +35,12 @@ class RedisClearOverlapTests {
 
 	@Test
 	void valueStoredByALoadThatAClearOvertookComesBackOnNoNode() throws Exception {
-		GatedUnlinks[] gates = new GatedUnlinks[2];
-		TierCache loader = this.redis.node(RedisNodes.BOOKS, (connections) -> {
-			gates[0] = new GatedUnlinks(connections);
-			return RedisRemoteTier.start(gates[0].connectionFactory(), ValueCodec.java(AllowList.of(List.of())),
-					RedisNodes.SETTINGS, () -> "loader");
-		});
-		TierCache clearer = this.redis.node(RedisNodes.BOOKS, (connections) -> {
-			gates[1] = new GatedUnlinks(connections);
-			return RedisRemoteTier.start(gates[1].connectionFactory(), ValueCodec.java(AllowList.of(List.of())),
-					RedisNodes.SETTINGS, () -> "clearer");
-		});
+		List<GatedUnlinks> gates = new ArrayList<>();
+		TierCache loader = gatedNode("loader", gates);
+		TierCache clearer = gatedNode("clearer", gates);
 		TierCache reader = this.redis.node();
+		GatedUnlinks loaderUnlinks = gates.get(0);
+		GatedUnlinks clearerUnlinks = gates.get(1);
 		CountDownLatch loading = new CountDownLatch(1);
 		CountDownLatch loaded = new CountDownLatch(1);
 		// 1. The loader's node takes the lease and runs the loader, which waits.
@@ -57,24 +52,37 @@ class RedisClearOverlapTests {
 		assertThat(loading.await(10, TimeUnit.SECONDS)).isTrue();
 		// 2. The clear counts itself and scans (finding only the lease); its UNLINK
 		// waits.
-		gates[1].hold();
+		clearerUnlinks.hold();
 		CompletableFuture<Void> clear = CompletableFuture.runAsync(clearer::clear);
-		gates[1].awaitHeld();
+		clearerUnlinks.awaitHeld();
 		// 3. The load stores its value (the lease still stands), sees the clear count
 		// move, and its UNLINK of the value waits.
-		gates[0].hold();
+		loaderUnlinks.hold();
 		loaded.countDown();
-		gates[0].awaitHeld();
+		loaderUnlinks.awaitHeld();
 		// 4. The clear completes: every node dropped its hot copies.
-		gates[1].release();
+		clearerUnlinks.release();
 		clear.get(10, TimeUnit.SECONDS);
 		// 5. Another node reads the value that survived the clear, and keeps a copy.
 		assertThat(reader.get("key")).isNotNull();
 		// 6. The loader's node removes the value.
-		gates[0].release();
+		loaderUnlinks.release();
 		assertThat(load.get(10, TimeUnit.SECONDS)).isEqualTo("loaded before the clear");
 		assertThat(reader.get("key")).as("a value loaded before a completed clear").isNull();
 		assertThat(clearer.get("key")).isNull();
+	}
+
+	/**
+	 * A node whose {@code UNLINK}s the test can hold, through the gate added to
+	 * {@code gates}.
+	 */
+	private TierCache gatedNode(String name, List<GatedUnlinks> gates) {
+		return this.redis.node(RedisNodes.BOOKS, (connections) -> {
+			GatedUnlinks gate = new GatedUnlinks(connections);
+			gates.add(gate);
+			return RedisRemoteTier.start(gate.connectionFactory(), ValueCodec.java(AllowList.of(List.of())),
+					RedisNodes.SETTINGS, () -> name);
+		});
 	}
 
 }
