@@ -1,6 +1,5 @@
 package dev.tiercache.remote.redis;
 
-import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -8,20 +7,20 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.springframework.data.redis.connection.RedisConnection;
-import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisKeyCommands;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A connection factory whose {@code UNLINK}s a test can hold: once {@link #hold()} is
- * called, the next {@code UNLINK} sent through it waits, after {@link #awaitHeld()}
- * returns, until {@link #release()}. Every other command goes straight through. Lets a
- * test put another node's commands between one node's steps.
+ * A Lettuce connection factory whose {@code UNLINK}s a test can hold: once
+ * {@link #hold()} is called, the next {@code UNLINK} sent through it waits, after
+ * {@link #awaitHeld()} returns, until {@link #release()}. Every other command goes
+ * straight through. Lets a test put another node's commands between one node's steps.
  */
 final class GatedUnlinks {
 
-	private final RedisConnectionFactory target;
+	private final LettuceConnectionFactory target;
 
 	private volatile CountDownLatch held = new CountDownLatch(0);
 
@@ -29,8 +28,13 @@ final class GatedUnlinks {
 
 	private volatile boolean holding;
 
-	GatedUnlinks(RedisConnectionFactory target) {
-		this.target = target;
+	/**
+	 * Gate a connection factory configured as {@code like}.
+	 */
+	GatedUnlinks(LettuceConnectionFactory like) {
+		this.target = new Gated(like);
+		this.target.afterPropertiesSet();
+		this.target.start();
 	}
 
 	/** Hold the next {@code UNLINK}. */
@@ -50,22 +54,21 @@ final class GatedUnlinks {
 		this.released.countDown();
 	}
 
-	RedisConnectionFactory connectionFactory() {
-		return proxy(RedisConnectionFactory.class, this.target, (method, result) -> {
-			if (method.getName().equals("getConnection") && result instanceof RedisConnection connection) {
-				return connection(connection);
-			}
-			return result;
-		});
+	/**
+	 * The gated connection factory (a {@link LettuceConnectionFactory}, so that
+	 * subscriptions work as they do with the application's); the test closes it.
+	 */
+	LettuceConnectionFactory connectionFactory() {
+		return this.target;
 	}
 
 	private RedisConnection connection(RedisConnection connection) {
-		return proxy(RedisConnection.class, connection, (method, result) -> {
-			if (method.getName().equals("keyCommands") && result instanceof RedisKeyCommands keys) {
-				return keyCommands(keys);
-			}
-			return result;
-		});
+		return (RedisConnection) Proxy.newProxyInstance(getClass().getClassLoader(),
+				new Class<?>[] { RedisConnection.class }, (proxy, method, args) -> {
+					Object result = invoke(connection, method, args);
+					return (method.getName().equals("keyCommands") && result instanceof RedisKeyCommands keys)
+							? keyCommands(keys) : result;
+				});
 	}
 
 	private RedisKeyCommands keyCommands(RedisKeyCommands keys) {
@@ -80,12 +83,6 @@ final class GatedUnlinks {
 				});
 	}
 
-	@SuppressWarnings("unchecked")
-	private static <T> T proxy(Class<T> type, T target, Wrapper wrapper) {
-		InvocationHandler handler = (proxy, method, args) -> wrapper.wrap(method, invoke(target, method, args));
-		return (T) Proxy.newProxyInstance(GatedUnlinks.class.getClassLoader(), new Class<?>[] { type }, handler);
-	}
-
 	private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
 		try {
 			return method.invoke(target, args);
@@ -95,10 +92,19 @@ final class GatedUnlinks {
 		}
 	}
 
-	@FunctionalInterface
-	private interface Wrapper {
+	/**
+	 * A factory whose connections hold {@code UNLINK}s when asked to.
+	 */
+	private final class Gated extends LettuceConnectionFactory {
 
-		Object wrap(Method method, Object result);
+		Gated(LettuceConnectionFactory like) {
+			super(like.getStandaloneConfiguration(), like.getClientConfiguration());
+		}
+
+		@Override
+		public RedisConnection getConnection() {
+			return connection(super.getConnection());
+		}
 
 	}
 

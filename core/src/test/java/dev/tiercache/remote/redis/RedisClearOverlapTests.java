@@ -1,10 +1,12 @@
 package dev.tiercache.remote.redis;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import dev.tiercache.TierCache;
 import dev.tiercache.codec.AllowList;
@@ -12,7 +14,10 @@ import dev.tiercache.codec.ValueCodec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A {@code clear()} that overlaps a load under a lease, in the order that once brought a
@@ -28,19 +33,27 @@ class RedisClearOverlapTests {
 
 	private final RedisNodes redis = new RedisNodes();
 
+	private final List<GatedUnlinks> gates = new ArrayList<>();
+
 	@AfterEach
 	void close() {
 		this.redis.close();
+		this.gates.forEach((gate) -> gate.connectionFactory().destroy());
 	}
 
 	@Test
 	void valueStoredByALoadThatAClearOvertookComesBackOnNoNode() throws Exception {
-		List<GatedUnlinks> gates = new ArrayList<>();
-		TierCache loader = gatedNode("loader", gates);
-		TierCache clearer = gatedNode("clearer", gates);
+		TierCache loader = gatedNode("loader");
+		TierCache clearer = gatedNode("clearer");
 		TierCache reader = this.redis.node();
-		GatedUnlinks loaderUnlinks = gates.get(0);
-		GatedUnlinks clearerUnlinks = gates.get(1);
+		GatedUnlinks loaderUnlinks = this.gates.get(0);
+		GatedUnlinks clearerUnlinks = this.gates.get(1);
+		// Every node subscribed and heard the others: a node that starts misses what is
+		// published before its subscription is in place, and clears its hot tier then.
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> IntStream.range(0, 3)
+				.mapToObj(this.redis::tier)
+				.allMatch((tier) -> !tier.view().degraded() && tier.view().members().size() == 3));
 		CountDownLatch loading = new CountDownLatch(1);
 		CountDownLatch loaded = new CountDownLatch(1);
 		// 1. The loader's node takes the lease and runs the loader, which waits.
@@ -74,12 +87,12 @@ class RedisClearOverlapTests {
 
 	/**
 	 * A node whose {@code UNLINK}s the test can hold, through the gate added to
-	 * {@code gates}.
+	 * {@link #gates}.
 	 */
-	private TierCache gatedNode(String name, List<GatedUnlinks> gates) {
+	private TierCache gatedNode(String name) {
 		return this.redis.node(RedisNodes.BOOKS, (connections) -> {
-			GatedUnlinks gate = new GatedUnlinks(connections);
-			gates.add(gate);
+			GatedUnlinks gate = new GatedUnlinks((LettuceConnectionFactory) connections);
+			this.gates.add(gate);
 			return RedisRemoteTier.start(gate.connectionFactory(), ValueCodec.java(AllowList.of(List.of())),
 					RedisNodes.SETTINGS, () -> name);
 		});
