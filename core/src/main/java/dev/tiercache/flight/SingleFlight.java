@@ -1,5 +1,7 @@
 package dev.tiercache.flight;
 
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,6 +37,9 @@ public final class SingleFlight<V> {
 
 	private final StatsCounter stats;
 
+	/** The keys whose work runs on the current thread, for {@link #execute}. */
+	private final ThreadLocal<Set<Object>> leading = ThreadLocal.withInitial(HashSet::new);
+
 	/**
 	 * Create a single-flight group.
 	 * @param stats where waiting callers are counted as
@@ -42,6 +47,11 @@ public final class SingleFlight<V> {
 	 */
 	public SingleFlight(StatsCounter stats) {
 		this.stats = stats;
+	}
+
+	private static IllegalStateException recursiveLoad(Object key) {
+		return new IllegalStateException(
+				"Recursive load of key '" + key + "': the loader of a key asked the same cache for the same key again");
 	}
 
 	/**
@@ -56,16 +66,22 @@ public final class SingleFlight<V> {
 	 */
 	public V execute(Object key, Function<Flight<V>, V> work) {
 		Thread current = Thread.currentThread();
+		Set<Object> leading = this.leading.get();
+		if (leading.contains(key)) {
+			// Also when an invalidation made this group forget the flight meanwhile: the
+			// inner call would wait for the outer one's lease in the remote tier forever.
+			throw recursiveLoad(key);
+		}
 		Flight<V> flight = new Flight<>(current);
 		Flight<V> underWay = this.flights.putIfAbsent(key, flight);
 		if (underWay != null) {
 			if (underWay.isLedBy(current)) {
-				throw new IllegalStateException("Recursive load of key '" + key
-						+ "': the loader of a key asked the same cache for the same key again");
+				throw recursiveLoad(key);
 			}
 			this.stats.record(Counter.LOADS_DEDUPLICATED);
 			return await(underWay);
 		}
+		leading.add(key);
 		try {
 			V result = work.apply(flight);
 			flight.result().complete(result);
@@ -76,6 +92,7 @@ public final class SingleFlight<V> {
 			throw ex;
 		}
 		finally {
+			leading.remove(key);
 			this.flights.remove(key, flight);
 		}
 	}
