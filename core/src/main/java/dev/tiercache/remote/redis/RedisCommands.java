@@ -1,6 +1,7 @@
 package dev.tiercache.remote.redis;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -171,16 +172,7 @@ final class RedisCommands {
 	 * split by the node that holds the keys).
 	 */
 	void unlinkAll(StatsCounter stats, List<byte[]> keys) {
-		run(stats, "UNLINK", (connection) -> {
-			List<byte[]> batch = new ArrayList<>(CLEAR_BATCH);
-			for (byte[] key : keys) {
-				batch.add(key);
-				if (batch.size() == CLEAR_BATCH) {
-					unlink(connection, batch);
-				}
-			}
-			return unlink(connection, batch);
-		});
+		run(stats, "UNLINK", (connection) -> unlinkInBatches(connection, keys.iterator()));
 	}
 
 	/** {@link RedisScripts#RELEASE}: whether {@code token} held the lease. */
@@ -204,21 +196,28 @@ final class RedisCommands {
 	 */
 	long clear(StatsCounter stats, byte[] pattern) {
 		return run(stats, "SCAN/UNLINK", (connection) -> {
-			long count = 0;
-			List<byte[]> batch = new ArrayList<>(CLEAR_BATCH);
 			try (Cursor<byte[]> keys = connection.keyCommands()
 				.scan(ScanOptions.scanOptions().match(pattern).count(1000).build())) {
-				while (keys.hasNext()) {
-					batch.add(keys.next());
-					if (batch.size() == CLEAR_BATCH) {
-						count += unlink(connection, batch);
-					}
-				}
-				// Before the cursor closes: closing it closes a dedicated connection.
+				// All before the cursor closes: closing it closes a dedicated connection.
+				return unlinkInBatches(connection, keys);
+			}
+		});
+	}
+
+	/**
+	 * {@code UNLINK} every key of {@code keys}, {@value #CLEAR_BATCH} a command.
+	 * @return how many keys were removed
+	 */
+	private static long unlinkInBatches(RedisConnection connection, Iterator<byte[]> keys) {
+		long count = 0;
+		List<byte[]> batch = new ArrayList<>(CLEAR_BATCH);
+		while (keys.hasNext()) {
+			batch.add(keys.next());
+			if (batch.size() == CLEAR_BATCH) {
 				count += unlink(connection, batch);
 			}
-			return count;
-		});
+		}
+		return count + unlink(connection, batch);
 	}
 
 	private static long unlink(RedisConnection connection, List<byte[]> batch) {
