@@ -21,6 +21,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.data.redis.connection.RedisClusterConnection;
+import org.springframework.data.redis.connection.RedisClusterNode;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.ReturnType;
@@ -195,13 +196,31 @@ final class RedisCommands {
 	 * @return how many keys were removed
 	 */
 	long clear(StatsCounter stats, byte[] pattern) {
+		ScanOptions options = ScanOptions.scanOptions().match(pattern).count(1000).build();
 		return run(stats, "SCAN/UNLINK", (connection) -> {
-			try (Cursor<byte[]> keys = connection.keyCommands()
-				.scan(ScanOptions.scanOptions().match(pattern).count(1000).build())) {
-				// All before the cursor closes: closing it closes a dedicated connection.
-				return unlinkInBatches(connection, keys);
+			if (connection instanceof RedisClusterConnection cluster) {
+				// Lettuce's cluster SCAN visits every node flagged master, a dead one
+				// too,
+				// which stays in the node table after its replica took over until it
+				// comes
+				// back or is forgotten: scan the masters that serve slots.
+				long count = 0;
+				for (RedisClusterNode node : cluster.clusterGetNodes()) {
+					if (node.isMaster() && node.getSlotRange().getSlotsArray().length > 0) {
+						count += unlinkScanned(connection, cluster.scan(node, options));
+					}
+				}
+				return count;
 			}
+			return unlinkScanned(connection, connection.keyCommands().scan(options));
 		});
+	}
+
+	private static long unlinkScanned(RedisConnection connection, Cursor<byte[]> cursor) {
+		try (Cursor<byte[]> keys = cursor) {
+			// All before the cursor closes: closing it closes a dedicated connection.
+			return unlinkInBatches(connection, keys);
+		}
 	}
 
 	/**
@@ -294,6 +313,10 @@ final class RedisCommands {
 		catch (RuntimeException ex) {
 			if (stats != null) {
 				stats.record(Counter.REDIS_ERRORS);
+			}
+			if (logger.isDebugEnabled()) {
+				logger.debug("tiercache: Redis " + command + " failed after " + (System.nanoTime() - start) / 1_000_000
+						+ " ms: " + ex);
 			}
 			if (!recorded) {
 				recorded = true;

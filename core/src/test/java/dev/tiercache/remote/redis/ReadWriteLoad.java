@@ -14,6 +14,8 @@ import java.util.function.IntFunction;
 
 import dev.tiercache.TierCache;
 
+import static org.awaitility.Awaitility.await;
+
 /**
  * Readers and a writer on several nodes' caches over a database the test owns, one
  * version per key: each reader calls {@code get(key, loader)} on its node, the loader
@@ -70,6 +72,9 @@ final class ReadWriteLoad {
 
 	private final long origin = System.nanoTime();
 
+	/** The wall clock at {@link #origin}, to match the times given with the logs. */
+	private final java.time.LocalTime originClock = java.time.LocalTime.now();
+
 	private volatile long faultStarted = Long.MAX_VALUE;
 
 	private volatile long faultAgreed = Long.MAX_VALUE;
@@ -77,6 +82,9 @@ final class ReadWriteLoad {
 	private volatile long settled = Long.MAX_VALUE;
 
 	private volatile boolean running;
+
+	/** When the write in progress began; {@code Long.MAX_VALUE} between writes. */
+	private volatile long writing = Long.MAX_VALUE;
 
 	/**
 	 * @param nodes the nodes' caches
@@ -130,6 +138,16 @@ final class ReadWriteLoad {
 	}
 
 	/**
+	 * Wait (at most 10 s) until the write in progress, if it began before now, has
+	 * returned. A write sent during the fault is part of it: one sent to a master that
+	 * just died times out after the command timeout, and is replayed later.
+	 */
+	void awaitWriteBegunEarlier() {
+		long now = System.nanoTime();
+		await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> this.writing > now);
+	}
+
+	/**
 	 * From now on, no read may be stale.
 	 */
 	void settled() {
@@ -165,6 +183,7 @@ final class ReadWriteLoad {
 			int key = random.nextInt(this.written.length());
 			TierCache node = this.nodes.get(random.nextInt(this.nodes.size()));
 			long began = System.nanoTime();
+			this.writing = began;
 			long version = this.database.incrementAndGet(key);
 			try {
 				node.evict(key);
@@ -174,6 +193,7 @@ final class ReadWriteLoad {
 			}
 			this.written.accumulateAndGet(key, version, Math::max);
 			this.writtenAt.set(key, System.nanoTime());
+			this.writing = Long.MAX_VALUE;
 			this.slowest.accumulateAndGet(System.nanoTime() - began, Math::max);
 			this.writes.incrementAndGet();
 			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
@@ -261,11 +281,12 @@ final class ReadWriteLoad {
 
 	String summary() {
 		return String.format(
-				"%d reads, %d loads, %d writes; fault from %s, new master agreed at %s, settled at %s; stale reads "
+				"times from %s; %d reads, %d loads, %d writes; fault from %s, new master agreed at %s, settled at %s; stale reads "
 						+ "before %d, during %d, after %d, by half second after: %s; slowest request %d ms; %d failed",
-				this.reads.get(), this.loads.get(), this.writes.get(), at(this.faultStarted), at(this.faultAgreed),
-				at(this.settled), this.staleBefore.get(), this.staleDuring.get(), this.staleAfter.get(),
-				this.staleAfterByHalfSecond, TimeUnit.NANOSECONDS.toMillis(this.slowest.get()), this.failed.get());
+				this.originClock, this.reads.get(), this.loads.get(), this.writes.get(), at(this.faultStarted),
+				at(this.faultAgreed), at(this.settled), this.staleBefore.get(), this.staleDuring.get(),
+				this.staleAfter.get(), this.staleAfterByHalfSecond, TimeUnit.NANOSECONDS.toMillis(this.slowest.get()),
+				this.failed.get());
 	}
 
 }
