@@ -55,9 +55,9 @@ public class TierCacheRedisProperties {
 	 * Whether Redis tells each node of every change of its keys (server-assisted
 	 * client-side caching, 'CLIENT TRACKING ... BCAST PREFIX key-prefix' over RESP3), so
 	 * that hot copies also drop on writes by other clients, expiry, eviction and
-	 * FLUSHALL: 'off', 'auto' (where the server and topology allow it, else log once and
-	 * run without) or 'on' (fail start-up where it is not available). Not on Redis
-	 * Cluster, and not with time-to-idle.
+	 * FLUSHALL: 'off', 'auto' (where the server allows it, else log once and run without)
+	 * or 'on' (fail start-up where it is not available). On a Redis Cluster, every master
+	 * that serves slots is tracked. Not with time-to-idle.
 	 */
 	private ClientTracking clientTracking = ClientTracking.OFF;
 

@@ -1,15 +1,12 @@
 package dev.tiercache.remote.redis;
 
 import java.net.SocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -22,6 +19,7 @@ import io.lettuce.core.TrackingArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.push.PushListener;
 import io.lettuce.core.api.push.PushMessage;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.protocol.ProtocolVersion;
 import org.apache.commons.logging.Log;
@@ -67,13 +65,12 @@ final class ServerTracking implements PushListener, RedisConnectionStateListener
 
 	private final String prefix;
 
-	private final Function<String, @Nullable Registration> registrations;
-
-	private final Supplier<Collection<Registration>> allRegistrations;
-
-	private final AtomicLong invalidations = new AtomicLong();
+	private final TrackedKeys keys;
 
 	private volatile @Nullable StatefulRedisConnection<byte[], byte[]> connection;
+
+	/** On a Cluster, the masters' tracking connections instead of {@link #connection}. */
+	private volatile @Nullable ClusterTracking cluster;
 
 	private volatile State state = State.OFF;
 
@@ -90,8 +87,7 @@ final class ServerTracking implements PushListener, RedisConnectionStateListener
 		this.connectionFactory = connectionFactory;
 		this.mode = settings.clientTracking();
 		this.prefix = settings.keyPrefix();
-		this.registrations = registrations;
-		this.allRegistrations = allRegistrations;
+		this.keys = new TrackedKeys(this.prefix, registrations, allRegistrations);
 	}
 
 	/**
@@ -106,23 +102,25 @@ final class ServerTracking implements PushListener, RedisConnectionStateListener
 			this.state = State.OFF;
 			return;
 		}
-		String unsupported = unsupportedTopology();
-		if (unsupported != null) {
-			refuse(unsupported, true);
+		if (!(this.connectionFactory instanceof LettuceConnectionFactory lettuce)) {
+			refuse("the connection factory is not a LettuceConnectionFactory", true);
 			return;
 		}
 		this.state = State.CONNECTING;
+		if (lettuce.getRequiredNativeClient() instanceof RedisClusterClient client) {
+			ClusterTracking tracking = new ClusterTracking(client, new ClusterTopology(this.connectionFactory),
+					trackingArgs(), this.keys, (reason) -> refuse(reason, false));
+			this.cluster = tracking;
+			String refusal = tracking.beat();
+			if (refusal == null && this.mode == ClientTracking.ON) {
+				refusal = tracking.awaitEnabled(lettuce.getClientConfiguration().getCommandTimeout().toMillis());
+			}
+			if (refusal != null) {
+				refuse(refusal, true);
+			}
+			return;
+		}
 		connect(this.mode == ClientTracking.ON);
-	}
-
-	private @Nullable String unsupportedTopology() {
-		if (!(this.connectionFactory instanceof LettuceConnectionFactory lettuce)) {
-			return "the connection factory is not a LettuceConnectionFactory";
-		}
-		if (lettuce.isClusterAware()) {
-			return "the connection factory is a Redis Cluster's, and Redis Cluster tracks keys per node";
-		}
-		return null;
 	}
 
 	private void connect(boolean failFast) {
@@ -146,7 +144,8 @@ final class ServerTracking implements PushListener, RedisConnectionStateListener
 		}
 		if ("cluster".equals(((StatefulRedisConnectionImpl<?, ?>) connection).getConnectionState().getMode())) {
 			connection.closeAsync();
-			refuse("the server is a Redis Cluster node, and Redis Cluster tracks keys per node", failFast);
+			refuse("the server is a Redis Cluster node, but the connection factory is not a Cluster's; configure "
+					+ "spring.data.redis.cluster.nodes", failFast);
 			return;
 		}
 		connection.addListener((PushListener) this);
@@ -212,7 +211,7 @@ final class ServerTracking implements PushListener, RedisConnectionStateListener
 	 */
 	private void enabled() {
 		this.state = State.ACTIVE;
-		dropEveryHotCopy();
+		this.keys.dropEveryHotCopy();
 		logger.info("tiercache: Redis client tracking is on (BCAST, prefix '" + this.prefix
 				+ "'); dropped every hot copy, since changes before it were not told");
 	}
@@ -222,11 +221,7 @@ final class ServerTracking implements PushListener, RedisConnectionStateListener
 	 * log.
 	 */
 	private void refuse(String reason, boolean atStart) {
-		StatefulRedisConnection<byte[], byte[]> connection = this.connection;
-		this.connection = null;
-		if (connection != null) {
-			connection.closeAsync();
-		}
+		closeConnections();
 		this.state = State.UNAVAILABLE;
 		this.refusal = reason;
 		if (this.mode == ClientTracking.ON && atStart) {
@@ -246,6 +241,14 @@ final class ServerTracking implements PushListener, RedisConnectionStateListener
 		if (this.mode == ClientTracking.OFF || this.state == State.UNAVAILABLE) {
 			return;
 		}
+		ClusterTracking cluster = this.cluster;
+		if (cluster != null) {
+			String refusal = cluster.beat();
+			if (refusal != null) {
+				refuse(refusal, false);
+			}
+			return;
+		}
 		StatefulRedisConnection<byte[], byte[]> connection = this.connection;
 		if (connection == null) {
 			connect(false);
@@ -259,6 +262,11 @@ final class ServerTracking implements PushListener, RedisConnectionStateListener
 	 * Close the tracking connection; a later {@link #start()} opens another.
 	 */
 	synchronized void stop() {
+		closeConnections();
+		this.state = State.OFF;
+	}
+
+	private void closeConnections() {
 		StatefulRedisConnection<byte[], byte[]> connection = this.connection;
 		this.connection = null;
 		if (connection != null) {
@@ -266,14 +274,20 @@ final class ServerTracking implements PushListener, RedisConnectionStateListener
 			connection.removeListener((RedisConnectionStateListener) this);
 			connection.closeAsync();
 		}
-		this.state = State.OFF;
+		ClusterTracking cluster = this.cluster;
+		this.cluster = null;
+		if (cluster != null) {
+			cluster.stop();
+		}
 	}
 
 	/**
-	 * Return whether tracking is on now.
+	 * Return whether tracking is on now (on a Cluster: on every master that serves
+	 * slots).
 	 */
 	boolean active() {
-		return this.state == State.ACTIVE;
+		ClusterTracking cluster = this.cluster;
+		return (cluster != null) ? this.state != State.UNAVAILABLE && cluster.active() : this.state == State.ACTIVE;
 	}
 
 	/**
@@ -282,6 +296,10 @@ final class ServerTracking implements PushListener, RedisConnectionStateListener
 	 */
 	String status() {
 		State state = this.state;
+		ClusterTracking cluster = this.cluster;
+		if (cluster != null && state != State.UNAVAILABLE) {
+			return cluster.active() ? "active" : "connecting (" + cluster.coverage() + ")";
+		}
 		return switch (state) {
 			case OFF -> "off";
 			case ACTIVE -> "active";
@@ -292,7 +310,7 @@ final class ServerTracking implements PushListener, RedisConnectionStateListener
 
 	/** Return how many keys (or flushes) Redis reported changed so far. */
 	long invalidations() {
-		return this.invalidations.get();
+		return this.keys.invalidations();
 	}
 
 	@Override
@@ -310,81 +328,9 @@ final class ServerTracking implements PushListener, RedisConnectionStateListener
 		}
 	}
 
-	/**
-	 * A push from Redis: {@code invalidate} with the changed keys, or with {@code null}
-	 * for a flush. Runs on the connection's I/O thread; dropping is cheap.
-	 */
 	@Override
 	public void onPushMessage(PushMessage message) {
-		if (!"invalidate".equals(message.getType())) {
-			return;
-		}
-		List<Object> content = message.getContent(ServerTracking::utf8);
-		Object keys = (content.size() > 1) ? content.get(1) : null;
-		if (!(keys instanceof List<?> changed)) {
-			this.invalidations.incrementAndGet();
-			dropEveryHotCopy();
-			return;
-		}
-		for (Object key : changed) {
-			this.invalidations.incrementAndGet();
-			if (key instanceof String text) {
-				invalidate(text);
-			}
-		}
-	}
-
-	private static String utf8(ByteBuffer buffer) {
-		return StandardCharsets.UTF_8.decode(buffer).toString();
-	}
-
-	/**
-	 * Drop the hot copies of the entry stored at {@code key}, if it is an entry of a
-	 * registered cache: {@code <prefix><escaped cache>::{<escaped name>}}. Neither
-	 * escaped part holds a brace, so the first {@code "::{"} ends the cache.
-	 */
-	private void invalidate(String key) {
-		if (!key.startsWith(this.prefix) || !key.endsWith("}")) {
-			return;
-		}
-		int separator = key.indexOf("::{", this.prefix.length());
-		if (separator < 0 || key.indexOf('}', separator) != key.length() - 1) {
-			return;
-		}
-		Registration registration = this.registrations.apply(unescape(key.substring(this.prefix.length(), separator)));
-		if (registration != null) {
-			registration.invalidations().invalidateNamed(unescape(key.substring(separator + 3, key.length() - 1)));
-		}
-	}
-
-	/** The inverse of {@link RedisKeys#escape}. */
-	static String unescape(String escaped) {
-		if (escaped.equals("\\0")) {
-			return "";
-		}
-		if (escaped.indexOf('\\') < 0) {
-			return escaped;
-		}
-		StringBuilder name = new StringBuilder(escaped.length());
-		for (int i = 0; i < escaped.length(); i++) {
-			char c = escaped.charAt(i);
-			if (c == '\\' && i + 1 < escaped.length()) {
-				char next = escaped.charAt(++i);
-				name.append(switch (next) {
-					case '[' -> '{';
-					case ']' -> '}';
-					default -> next;
-				});
-			}
-			else {
-				name.append(c);
-			}
-		}
-		return name.toString();
-	}
-
-	private void dropEveryHotCopy() {
-		this.allRegistrations.get().forEach((registration) -> registration.invalidations().invalidateAll());
+		this.keys.pushed(message);
 	}
 
 	private enum State {

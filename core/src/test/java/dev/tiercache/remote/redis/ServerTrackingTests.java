@@ -22,7 +22,6 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
-import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -106,7 +105,7 @@ class ServerTrackingTests {
 	@Test
 	void unescapeReversesTheEscapingOfKeyNames() {
 		for (String name : List.of("", "a", "{", "}", "\\", "\\0", "a{b}c\\d", "::{x}", "\\[")) {
-			assertThat(ServerTracking.unescape(RedisKeys.escape(name))).as(name).isEqualTo(name);
+			assertThat(TrackedKeys.unescape(RedisKeys.escape(name))).as(name).isEqualTo(name);
 		}
 	}
 
@@ -182,18 +181,6 @@ class ServerTrackingTests {
 		assertThat(reader.get("other", String.class)).isEqualTo("x");
 		assertThat(reader.get("k", String.class)).isEqualTo("old");
 		assertThat(text(this.nodes.execute("CLIENT", "LIST"))).doesNotContain("flags=t");
-	}
-
-	@Test
-	void clusterIsRefusedWhenTrackingIsOnAndSkippedWhenAuto() {
-		try (RedisNodes cluster = RedisNodes.onCluster()) {
-			assertThatIllegalStateException().isThrownBy(() -> cluster.node(RedisNodes.BOOKS, TRACKING))
-				.withMessageContaining("Redis Cluster")
-				.withMessageContaining("client-tracking=auto");
-			cluster.node(RedisNodes.BOOKS, RedisNodes.SETTINGS.withClientTracking(ClientTracking.AUTO));
-			assertThat((String) cluster.tier(0).view().details().get("clientTracking")).startsWith("unavailable")
-				.contains("Redis Cluster");
-		}
 	}
 
 	@Test
