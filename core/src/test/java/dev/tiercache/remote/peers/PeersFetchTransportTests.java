@@ -151,8 +151,10 @@ class PeersFetchTransportTests {
 		readAllFromMemberZero(keys);
 		// A cache the owner creates when a peer names it: here a creation that hangs, so
 		// the owner's fetch thread stops answering.
+		CountDownLatch hanging = new CountDownLatch(1);
 		CountDownLatch hang = new CountDownLatch(1);
 		this.started.get(1).onUnknownCache((name) -> {
+			hanging.countDown();
 			try {
 				hang.await(10, TimeUnit.SECONDS);
 			}
@@ -164,6 +166,7 @@ class PeersFetchTransportTests {
 		try (Socket stall = new Socket(endpoint.getAddress(), endpoint.getPort())) {
 			stall.getOutputStream()
 				.write(frame(1, PeerMessage.of(Type.FETCH, "unknown", keyBytes(keys.get(0))).encode()));
+			assertThat(hanging.await(10, TimeUnit.SECONDS)).isTrue();
 			long start = System.nanoTime();
 			assertThat(this.caches.get(0).get(keys.get(1), () -> "loaded here")).isEqualTo("loaded here");
 			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1500));
