@@ -65,22 +65,26 @@ public final class SingleFlight<V> {
 	 * @throws IllegalStateException if the work for a key asks for the same key again
 	 */
 	public V execute(Object key, Function<Flight<V>, V> work) {
-		Thread current = Thread.currentThread();
 		Set<Object> leading = this.leading.get();
 		if (leading.contains(key)) {
 			// Also when an invalidation made this group forget the flight meanwhile: the
 			// inner call would wait for the outer one's lease in the remote tier forever.
 			throw recursiveLoad(key);
 		}
-		Flight<V> flight = new Flight<>(current);
+		Flight<V> flight = new Flight<>();
 		Flight<V> underWay = this.flights.putIfAbsent(key, flight);
 		if (underWay != null) {
-			if (underWay.isLedBy(current)) {
-				throw recursiveLoad(key);
-			}
 			this.stats.record(Counter.LOADS_DEDUPLICATED);
 			return await(underWay);
 		}
+		return lead(key, flight, work, leading);
+	}
+
+	/**
+	 * Run {@code work} as {@code flight}, which this thread put in the group for
+	 * {@code key}, and take the flight out when it is over.
+	 */
+	private V lead(Object key, Flight<V> flight, Function<Flight<V>, V> work, Set<Object> leading) {
 		leading.add(key);
 		try {
 			V result = work.apply(flight);
@@ -108,22 +112,12 @@ public final class SingleFlight<V> {
 	 * @throws RuntimeException what the work threw
 	 */
 	public @Nullable V executeIfIdle(Object key, Function<Flight<V>, V> work) {
-		Flight<V> flight = new Flight<>(Thread.currentThread());
-		if (this.flights.putIfAbsent(key, flight) != null) {
+		Set<Object> leading = this.leading.get();
+		Flight<V> flight = new Flight<>();
+		if (leading.contains(key) || this.flights.putIfAbsent(key, flight) != null) {
 			return null;
 		}
-		try {
-			V result = work.apply(flight);
-			flight.result().complete(result);
-			return result;
-		}
-		catch (RuntimeException | Error ex) {
-			flight.result().completeExceptionally(ex);
-			throw ex;
-		}
-		finally {
-			this.flights.remove(key, flight);
-		}
+		return lead(key, flight, work, leading);
 	}
 
 	/**
@@ -134,7 +128,7 @@ public final class SingleFlight<V> {
 	 * @return a future completed with the result, or failed with the work's failure
 	 */
 	public CompletableFuture<V> executeAsync(Object key, Function<Flight<V>, CompletableFuture<V>> work) {
-		Flight<V> flight = new Flight<>(null);
+		Flight<V> flight = new Flight<>();
 		Flight<V> underWay = this.flights.putIfAbsent(key, flight);
 		if (underWay != null) {
 			this.stats.record(Counter.LOADS_DEDUPLICATED);

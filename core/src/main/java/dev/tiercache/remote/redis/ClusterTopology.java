@@ -41,18 +41,25 @@ final class ClusterTopology {
 	 * started yet).
 	 */
 	@Nullable String masters() {
+		return (client() != null) ? String.join(",", masterIds()) : null;
+	}
+
+	/**
+	 * Return the ids of the nodes that serve slots, in Lettuce's view, sorted; none if
+	 * this is no cluster (or the client has not started yet).
+	 */
+	List<String> masterIds() {
 		RedisClusterClient client = client();
-		if (client == null) {
-			return null;
-		}
 		List<String> masters = new ArrayList<>();
-		for (RedisClusterNode node : client.getPartitions()) {
-			if (!node.getSlots().isEmpty()) {
-				masters.add(node.getNodeId());
+		if (client != null) {
+			for (RedisClusterNode node : client.getPartitions()) {
+				if (!node.getSlots().isEmpty()) {
+					masters.add(node.getNodeId());
+				}
 			}
+			masters.sort(null);
 		}
-		masters.sort(null);
-		return String.join(",", masters);
+		return masters;
 	}
 
 	/**

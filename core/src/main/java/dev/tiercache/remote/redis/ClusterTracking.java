@@ -2,10 +2,8 @@ package dev.tiercache.remote.redis;
 
 import java.net.SocketAddress;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -96,12 +94,7 @@ final class ClusterTracking implements RedisClusterPushListener {
 			cluster.addListener(this);
 			this.connection = cluster;
 		}
-		Set<String> serving = new HashSet<>();
-		for (RedisClusterNode node : cluster.getPartitions()) {
-			if (!node.getSlots().isEmpty()) {
-				serving.add(node.getNodeId());
-			}
-		}
+		List<String> serving = this.topology.masterIds();
 		this.masters.keySet().retainAll(serving);
 		List<Master> added = new ArrayList<>();
 		for (String nodeId : serving) {

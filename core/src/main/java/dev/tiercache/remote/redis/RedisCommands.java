@@ -275,6 +275,13 @@ final class RedisCommands {
 	}
 
 	/**
+	 * Lettuce's view of the cluster, {@link #masters()} reads it.
+	 */
+	ClusterTopology topology() {
+		return this.topology;
+	}
+
+	/**
 	 * On a Cluster, read Lettuce's view of it again in the background, then run
 	 * {@code then}: commands to a shard that failed over go to its new master from then
 	 * on ({@link ClusterTopology#refresh}).

@@ -108,7 +108,8 @@ public final class RedisRemoteTier implements RemoteTier, SmartLifecycle {
 				nodeName, this::onEvent, this.invalidator::acknowledged, this::subscriptionGap, this.outages::silent,
 				this.rejections);
 		this.outages.watch(this.commands, this.subscription);
-		this.tracking = new ServerTracking(connectionFactory, settings, this.caches::get, this.caches::values);
+		this.tracking = new ServerTracking(connectionFactory, this.commands.topology(), settings, this.caches::get,
+				this.caches::values);
 		this.view = new RedisClusterView(nodeName, this.commands, this.subscription, this.pending, this.rejections,
 				this.held, this.members, this.tracking, this.masterChanges);
 		this.writes = new Writes(this.commands, this.keys, this.entries, this.stamps, this.invalidator, this.pending,

@@ -67,6 +67,9 @@ final class ServerTracking implements PushListener, RedisConnectionStateListener
 
 	private final TrackedKeys keys;
 
+	/** On a Cluster, Lettuce's view of it, shared with the tier's commands. */
+	private final ClusterTopology topology;
+
 	private volatile @Nullable StatefulRedisConnection<byte[], byte[]> connection;
 
 	/** On a Cluster, the masters' tracking connections instead of {@link #connection}. */
@@ -81,13 +84,14 @@ final class ServerTracking implements PushListener, RedisConnectionStateListener
 	 * @param registrations the registration of a cache name, or {@code null}
 	 * @param allRegistrations every registration, for a flush or a gap
 	 */
-	ServerTracking(RedisConnectionFactory connectionFactory, RedisTierSettings settings,
+	ServerTracking(RedisConnectionFactory connectionFactory, ClusterTopology topology, RedisTierSettings settings,
 			Function<String, @Nullable Registration> registrations,
 			Supplier<Collection<Registration>> allRegistrations) {
 		this.connectionFactory = connectionFactory;
 		this.mode = settings.clientTracking();
 		this.prefix = settings.keyPrefix();
 		this.keys = new TrackedKeys(this.prefix, registrations, allRegistrations);
+		this.topology = topology;
 	}
 
 	/**
@@ -108,8 +112,8 @@ final class ServerTracking implements PushListener, RedisConnectionStateListener
 		}
 		this.state = State.CONNECTING;
 		if (lettuce.getRequiredNativeClient() instanceof RedisClusterClient client) {
-			ClusterTracking tracking = new ClusterTracking(client, new ClusterTopology(this.connectionFactory),
-					trackingArgs(), this.keys, (reason) -> refuse(reason, false));
+			ClusterTracking tracking = new ClusterTracking(client, this.topology, trackingArgs(), this.keys,
+					(reason) -> refuse(reason, false));
 			this.cluster = tracking;
 			String refusal = tracking.beat();
 			if (refusal == null && this.mode == ClientTracking.ON) {

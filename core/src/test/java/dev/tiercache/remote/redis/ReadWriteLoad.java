@@ -1,6 +1,7 @@
 package dev.tiercache.remote.redis;
 
 import java.time.Duration;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
@@ -73,7 +74,7 @@ final class ReadWriteLoad {
 	private final long origin = System.nanoTime();
 
 	/** The wall clock at {@link #origin}, to match the times given with the logs. */
-	private final java.time.LocalTime originClock = java.time.LocalTime.now();
+	private final LocalTime originClock = LocalTime.now();
 
 	private volatile long faultStarted = Long.MAX_VALUE;
 
