@@ -54,6 +54,7 @@ final class PeerClient {
 	}
 
 	@Nullable CacheEntry fetch(Registration registration, String member, Object key) {
+		requireConfirmed(registration, member, key);
 		PeerMessage reply = this.channel.request(registration.stats(), member,
 				PeerMessage.of(Type.FETCH, registration.name(), this.codec.encode(key)), this.rpcMillis);
 		return switch (reply.type()) {
@@ -64,6 +65,7 @@ final class PeerClient {
 	}
 
 	CacheEntry fetchOrLoad(Registration registration, String member, Object key, Loader loader) {
+		requireConfirmed(registration, member, key);
 		byte[] keyBytes = this.codec.encode(key);
 		boolean waited = false;
 		while (true) {
@@ -95,6 +97,7 @@ final class PeerClient {
 	 */
 	CompletableFuture<@Nullable CacheEntry> fetchAsync(Registration registration, String member, Object key,
 			Executor executor) {
+		requireConfirmed(registration, member, key);
 		return this.channel
 			.requestAsync(registration.stats(), member,
 					PeerMessage.of(Type.FETCH, registration.name(), this.codec.encode(key)), this.rpcMillis)
@@ -112,7 +115,21 @@ final class PeerClient {
 	 */
 	CompletableFuture<CacheEntry> fetchOrLoadAsync(Registration registration, String member, Object key,
 			AsyncLoader loader, Executor executor) {
+		requireConfirmed(registration, member, key);
 		return ask(registration, member, this.codec.encode(key), loader, executor, false);
+	}
+
+	/**
+	 * Refuse to read a key whose owner has not confirmed a write of it
+	 * ({@link UnconfirmedWrites}): it may still serve the old value.
+	 * @throws RemoteTierException if it has not, so that the caller loads the key itself
+	 */
+	private static void requireConfirmed(Registration registration, String member, Object key) {
+		if (registration.unconfirmed().isUnconfirmed(key)) {
+			registration.stats().record(Counter.PEER_ERRORS);
+			throw new RemoteTierException("'" + member + "' has not confirmed a write of this key of cache '"
+					+ registration.name() + "'; loading it here");
+		}
 	}
 
 	private CompletableFuture<CacheEntry> ask(Registration registration, String member, byte[] keyBytes,
@@ -271,10 +288,19 @@ final class PeerClient {
 	 * is a peer error.
 	 */
 	void invalidateOthers(Registration registration, @Nullable String except, byte[] keyBytes) {
+		invalidateOthers(registration, except, keyBytes, 0);
+	}
+
+	/**
+	 * {@link #invalidateOthers(Registration, String, byte[])} with a token that says
+	 * whether the owner confirmed the write ({@link PeerMessage#UNCONFIRMED},
+	 * {@link PeerMessage#CONFIRMED}).
+	 */
+	void invalidateOthers(Registration registration, @Nullable String except, byte[] keyBytes, long token) {
 		List<Address> targets = this.channel.others(except);
 		if (!targets.isEmpty()) {
 			this.channel.cast(registration.stats(), targets,
-					PeerMessage.of(Type.INVALIDATE, registration.name(), keyBytes), this.rpcMillis);
+					PeerMessage.of(Type.INVALIDATE, registration.name(), keyBytes).withToken(token), this.rpcMillis);
 			registration.stats().record(Counter.INVALIDATIONS_SENT);
 		}
 	}
@@ -298,11 +324,11 @@ final class PeerClient {
 	/**
 	 * {@link #invalidateOthers} without waiting.
 	 */
-	void invalidateOthersAsync(Registration registration, @Nullable String except, byte[] keyBytes) {
+	void invalidateOthersAsync(Registration registration, @Nullable String except, byte[] keyBytes, long token) {
 		List<Address> targets = this.channel.others(except);
 		if (!targets.isEmpty()) {
 			this.channel.castAsync(registration.stats(), targets,
-					PeerMessage.of(Type.INVALIDATE, registration.name(), keyBytes), this.rpcMillis);
+					PeerMessage.of(Type.INVALIDATE, registration.name(), keyBytes).withToken(token), this.rpcMillis);
 			registration.stats().record(Counter.INVALIDATIONS_SENT);
 		}
 	}

@@ -44,6 +44,15 @@ record PeerMessage(Type type, String cache, byte[] key, byte[] value, long ttlNa
 	/** The token of a {@code VALUE} that answers a parked request. */
 	static final long WAITED = 1;
 
+	/**
+	 * The token of an {@code INVALIDATE} whose write the owner did not confirm: do not
+	 * read the key from another member until told {@link #CONFIRMED}.
+	 */
+	static final long UNCONFIRMED = 1;
+
+	/** The token of an {@code INVALIDATE} sent once the owner confirmed the write. */
+	static final long CONFIRMED = 2;
+
 	enum Type {
 
 		/** Request: the owner's entry, or a miss. */
@@ -70,7 +79,11 @@ record PeerMessage(Type type, String cache, byte[] key, byte[] value, long ttlNa
 		/** Request (to every member): remove every entry of the cache. */
 		CLEAR,
 
-		/** Request (to every member but the owner): drop your copy of the key. */
+		/**
+		 * Request (to every member but the owner): drop your copy of the key; the token
+		 * says whether the owner has not confirmed the write ({@link #UNCONFIRMED}) or
+		 * has since ({@link #CONFIRMED}).
+		 */
 		INVALIDATE,
 
 		/** Request: take these entries, you own them now. */

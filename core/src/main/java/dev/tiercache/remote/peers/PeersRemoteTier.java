@@ -54,6 +54,12 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 	 */
 	private static final int REMOVALS_CAPACITY = 100_000;
 
+	/**
+	 * Keys remembered per cache as written but not confirmed by their owner, before the
+	 * whole cache is read locally for a while instead.
+	 */
+	private static final int UNCONFIRMED_CAPACITY = 10_000;
+
 	private static final Duration MIN_PAUSE_TOLERANCE = Duration.ofSeconds(2);
 
 	private volatile PeersSettings settings;
@@ -256,8 +262,11 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 	@Override
 	public void register(String cache, TierCacheConfiguration configuration, StatsCounter stats, LocalStore local) {
 		long window = TimeUnit.MILLISECONDS.toNanos(12 * rpcMillis());
-		this.caches.put(cache, new Registration(cache, stats, local,
-				new LeaseTable(this.settings.leaseTimeout().toNanos()), new RecentRemovals(window, REMOVALS_CAPACITY)));
+		long followedUp = TimeUnit.MILLISECONDS.toNanos((Writes.FOLLOW_UPS + 1) * rpcMillis());
+		this.caches.put(cache,
+				new Registration(cache, stats, local, new LeaseTable(this.settings.leaseTimeout().toNanos()),
+						new RecentRemovals(window, REMOVALS_CAPACITY),
+						new UnconfirmedWrites(followedUp, UNCONFIRMED_CAPACITY)));
 	}
 
 	@Override

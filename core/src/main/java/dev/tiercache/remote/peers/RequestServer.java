@@ -213,6 +213,12 @@ final class RequestServer implements RequestHandler {
 			case EVICT -> PeerMessage.ok(this.owner.forget(registration, key));
 			case INVALIDATE -> {
 				this.owner.forget(registration, key);
+				if (request.token() == PeerMessage.UNCONFIRMED) {
+					registration.unconfirmed().unconfirmed(key, System.nanoTime());
+				}
+				else if (request.token() == PeerMessage.CONFIRMED) {
+					registration.unconfirmed().confirmed(key);
+				}
 				registration.stats().record(Counter.INVALIDATIONS_RECEIVED);
 				yield PeerMessage.ok(true);
 			}

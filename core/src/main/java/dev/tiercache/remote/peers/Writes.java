@@ -15,9 +15,10 @@ import org.jspecify.annotations.Nullable;
  * {@link Owner}, or the owner's through {@link PeerClient}), then the writer tells every
  * other member to drop its copy and waits for them, so that no read after the write
  * returns sees the old value. A write the owner did not apply is told to the owner as
- * well, and fails, so that the caller keeps its value locally; and since an owner that
- * did not answer may only be slow, the key is removed there again once it answers, and
- * the others told once more.
+ * well, and fails, so that the caller keeps its value locally. An owner that did not
+ * answer may only be slow and still serve the old value: so every member is told not to
+ * read the key from another member ({@link UnconfirmedWrites}) until the key has been
+ * removed at the owner once it answers; then the others are told once more.
  *
  * <p>
  * Members install a new view one by one, milliseconds apart. A writer that still has the
@@ -90,10 +91,12 @@ final class Writes {
 			applied = client.put(registration, owner, keyBytes, value, entry.ttlNanos());
 		}
 		finally {
-			client.invalidateOthers(registration, applied ? owner : null, keyBytes);
+			invalidateOthers(registration, applied, owner, key, keyBytes);
+			if (!applied) {
+				followUp(registration, owner, key, keyBytes, 1);
+			}
 		}
 		if (!applied) {
-			followUp(registration, owner, keyBytes, 1);
 			throw new RemoteTierException("Peer '" + owner + "' did not take a write; kept locally");
 		}
 	}
@@ -166,37 +169,61 @@ final class Writes {
 			return removed;
 		}
 		finally {
-			// A failed eviction is told to the owner too: whoever holds the key drops it.
-			client.invalidateOthers(registration, applied ? owner : null, keyBytes);
+			invalidateOthers(registration, applied, owner, key, keyBytes);
 			if (!applied) {
-				followUp(registration, owner, keyBytes, 1);
+				followUp(registration, owner, key, keyBytes, 1);
 			}
 		}
 	}
 
 	/**
-	 * The owner did not confirm a write. If it is slow rather than gone (paused, starved
-	 * of CPU) it applies the write late, and a member that fetched the key from it in the
-	 * meantime keeps the old value in hot. So, in the background, remove the key at the
-	 * owner once it answers, then tell every other member to drop the key again; every
-	 * {@code rpc-timeout}, while the owner is in the view, at most {@value #FOLLOW_UPS}
-	 * times. Removing is always safe: at worst a newer value is loaded again.
+	 * Tell every other member to drop the key. A write the owner did not apply is told to
+	 * the owner too (whoever holds the key drops it), and no member reads the key from
+	 * another until the owner confirms it.
 	 */
-	private void followUp(Registration registration, String owner, byte[] keyBytes, int attempt) {
+	private void invalidateOthers(Registration registration, boolean applied, String owner, Object key,
+			byte[] keyBytes) {
+		if (applied) {
+			this.client.invalidateOthers(registration, owner, keyBytes);
+			return;
+		}
+		registration.unconfirmed().unconfirmed(key, System.nanoTime());
+		this.client.invalidateOthers(registration, null, keyBytes, PeerMessage.UNCONFIRMED);
+	}
+
+	/**
+	 * The owner did not confirm a write. If it is slow rather than gone (paused, starved
+	 * of CPU) it applies the write late, and serves the old value until then. So, in the
+	 * background, remove the key at the owner once it answers, then tell every other
+	 * member to drop the key again and that it may be read from the owner again; every
+	 * {@code rpc-timeout}, while the owner is in the view, at most {@value #FOLLOW_UPS}
+	 * times. Removing is always safe: at worst a newer value is loaded again. An owner
+	 * that left the view serves the key no more, so the members are told at once.
+	 */
+	private void followUp(Registration registration, String owner, Object key, byte[] keyBytes, int attempt) {
+		if (!this.channel.isMember(owner)) {
+			confirmed(registration, owner, key, keyBytes);
+			return;
+		}
 		this.client.evictAsync(registration, owner, keyBytes).whenComplete((reply, failure) -> {
 			if (failure == null) {
-				this.client.invalidateOthersAsync(registration, owner, keyBytes);
+				confirmed(registration, owner, key, keyBytes);
 			}
-			else if (attempt < FOLLOW_UPS && this.channel.isMember(owner)) {
+			else if (attempt < FOLLOW_UPS) {
 				try {
-					this.timers.schedule(() -> followUp(registration, owner, keyBytes, attempt + 1), this.rpcMillis,
-							TimeUnit.MILLISECONDS);
+					this.timers.schedule(() -> followUp(registration, owner, key, keyBytes, attempt + 1),
+							this.rpcMillis, TimeUnit.MILLISECONDS);
 				}
 				catch (RejectedExecutionException ex) {
 					// Closing.
 				}
 			}
 		});
+	}
+
+	private void confirmed(Registration registration, String owner, Object key, byte[] keyBytes) {
+		registration.unconfirmed().confirmed(key);
+		this.client.invalidateOthersAsync(registration, owner, keyBytes, PeerMessage.CONFIRMED);
 	}
 
 	/**

@@ -23,11 +23,14 @@
  * hot only. Writes go to the owner ({@link dev.tiercache.remote.peers.Owner} on its side,
  * {@link dev.tiercache.remote.peers.PeerClient} on the writer's), and the writer then
  * tells every other member to drop its copy and waits (at most {@code rpc-timeout}) for
- * their answers; a write the owner did not apply is told to the owner too. A refresh
- * ahead of expiry ({@code refresh-after}, {@link dev.tiercache.remote.peers.Refreshes})
- * asks the owner for the same lease, which it grants only while its entry is due and no
- * one holds the lease, never parking the request; the value is stored under the lease and
- * the other members drop their copies, as after a write.
+ * their answers; a write the owner did not apply is told to the owner too, and no member
+ * reads that key from another until the owner confirms the write
+ * ({@link dev.tiercache.remote.peers.UnconfirmedWrites}), since a slow owner serves the
+ * old value until it applies the write late. A refresh ahead of expiry
+ * ({@code refresh-after}, {@link dev.tiercache.remote.peers.Refreshes}) asks the owner
+ * for the same lease, which it grants only while its entry is due and no one holds the
+ * lease, never parking the request; the value is stored under the lease and the other
+ * members drop their copies, as after a write.
  *
  * <p>
  * On a view change, main entries whose owner changed are handed to the new owner in

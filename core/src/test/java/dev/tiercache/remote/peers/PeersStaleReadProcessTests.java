@@ -97,14 +97,11 @@ class PeersStaleReadProcessTests {
 		StaleReadRun run = run("no-fault", Fault.NONE);
 		run.print("no faults", settings());
 		assertThat(run.failed()).as("failed requests").isEmpty();
-		// KNOWN VIOLATION, found by this test and not fixed: this assertion failed in the
-		// 40 s run with 12 readers and 2 writers (36 stale reads on one member, up to 575
-		// ms stale), and can fail in the default run on a busy machine. An owner that
-		// answers an evict later than rpc-timeout (here: starved of CPU) applies it late;
-		// the writer has meanwhile told every member to drop the key and returned, and a
-		// member that fetches the key from the owner before the late evict keeps the old
-		// value in hot until the next write of the key or hot-ttl. See "Consistency" in
-		// docs/operations.md.
+		// This assertion once failed in the 40 s run with 12 readers and 2 writers (36
+		// stale reads on one member, up to 575 ms stale): an owner starved of CPU
+		// answered an evict later than rpc-timeout and served the old value until it
+		// applied it. Members now read such a key from no other member until the owner
+		// confirms the write (UnconfirmedWrites; PeersWriteTests forces the case).
 		assertThat(run.stale()).withFailMessage(() -> "stale reads:\n" + String.join("\n", run.incidents())).isEmpty();
 		assertThat(run.checked()).as("other invariants").isEmpty();
 	}
@@ -114,7 +111,6 @@ class PeersStaleReadProcessTests {
 		StaleReadRun run = run("kill", Fault.KILL);
 		run.print(String.format("kill -9 of %s at %.1f s", run.victim(), run.seconds(run.faultAt)), settings());
 		assertThat(run.failed()).as("failed requests").isEmpty();
-		// Can fail for the reason given in the test above.
 		assertThat(run.stale()).withFailMessage(() -> "stale reads:\n" + String.join("\n", run.incidents())).isEmpty();
 		assertThat(run.checked()).as("other invariants").isEmpty();
 	}
@@ -134,9 +130,7 @@ class PeersStaleReadProcessTests {
 	 * detection ({@code FD_ALL3}, 8 s; an 8 s pause did not reach it in our runs,
 	 * {@code -Dtiercache.staleness.pause=12} does), the others remove the member, and
 	 * once it resumes it serves from tiers that nobody invalidates until the views merge,
-	 * seconds later: the assertion on stale reads below then fails. It can also fail, on
-	 * a busy machine, for the reason given in the first test (a slow owner), with a stale
-	 * read that missed a write begun after the member resumed.
+	 * seconds later: the assertion on stale reads below then fails.
 	 */
 	@Test
 	void stoppedProcessMakesOnlyItsOwnKeysStaleAndOnlyWithinHotTtlOfResuming() throws Exception {

@@ -26,6 +26,8 @@ import org.jgroups.stack.ProtocolStack;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.cache.Cache.ValueWrapper;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.awaitility.Awaitility.await;
@@ -173,11 +175,48 @@ class PeersWriteTests {
 		writer.evict(key);
 		// The eviction and the invalidation, and perhaps the first follow-up already.
 		assertThat(slow.held()).isGreaterThanOrEqualTo(2);
-		assertThat(reader.get(key).get()).as("a read from the owner that has not applied the eviction")
-			.isEqualTo("old");
+		assertThat(reader.get(key)).as("a read after the eviction returned, from an owner that has not applied it")
+			.isNull();
+		assertThat(reader.get(key, () -> "loaded")).isEqualTo("loaded");
+		assertThat(writer.get(key)).isNull();
 		slow.release();
 		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(reader.get(key)).isNull());
 		assertThat(owner.get(key)).isNull();
+		assertReadsFromTheOwnerAgain(owner, reader, key);
+	}
+
+	@Test
+	void putAnOwnerAppliesLateIsNotUndoneByTheOldValueOnAnotherMember() throws Exception {
+		this.started.addAll(PeersCluster.start("slow-owner-put", 3, Duration.ofMillis(250), Duration.ofSeconds(10)));
+		TierCache writer = cache(this.started.get(0));
+		TierCache reader = cache(this.started.get(1));
+		TierCache owner = cache(this.started.get(2));
+		Object key = keyOwnedBy(2);
+		owner.put(key, "old");
+		HoldRequests slow = new HoldRequests(Type.PUT, Type.EVICT, Type.INVALIDATE);
+		this.started.get(2)
+			.channel()
+			.getProtocolStack()
+			.insertProtocol(slow, ProtocolStack.Position.ABOVE, UNICAST3.class);
+		writer.put(key, "new");
+		assertThat(slow.held()).isGreaterThanOrEqualTo(2);
+		assertThat(writer.get(key).get()).isEqualTo("new");
+		assertThat(reader.get(key)).as("a read after the put returned, from an owner that has not applied it").isNull();
+		slow.release();
+		// The late put, then the invalidation and the follow-up eviction, which removes
+		// whatever the owner holds: the key is loaded again.
+		assertReadsFromTheOwnerAgain(owner, reader, key);
+	}
+
+	/**
+	 * Once the owner has confirmed the write, well before the fence would lapse on its
+	 * own, the reader fetches the key from the owner again.
+	 */
+	private void assertReadsFromTheOwnerAgain(TierCache owner, TierCache reader, Object key) {
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+			owner.put(key, "newer");
+			assertThat(reader.get(key)).isNotNull().extracting(ValueWrapper::get).isEqualTo("newer");
+		});
 	}
 
 	@Test
