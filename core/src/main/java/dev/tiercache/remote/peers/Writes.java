@@ -66,14 +66,13 @@ final class Writes {
 	 * told too, and the write fails so that the caller keeps its value locally.
 	 */
 	void store(Registration registration, String owner, Object key, CacheEntry entry) {
-		PeerClient client = this.client;
 		byte[] keyBytes = this.codec.encode(key);
 		long view = this.channel.viewId();
 		try {
 			storeAt(registration, owner, key, keyBytes, entry);
 		}
 		finally {
-			catchUp(view, () -> client.invalidateOthers(registration, null, keyBytes));
+			catchUp(view, () -> invalidateAgain(registration, key, keyBytes));
 		}
 	}
 
@@ -143,14 +142,13 @@ final class Writes {
 	 * @return whether the owner held the key
 	 */
 	boolean evict(Registration registration, String owner, Object key) {
-		PeerClient client = this.client;
 		byte[] keyBytes = this.codec.encode(key);
 		long view = this.channel.viewId();
 		try {
 			return evictAt(registration, owner, key, keyBytes);
 		}
 		finally {
-			catchUp(view, () -> client.invalidateOthers(registration, null, keyBytes));
+			catchUp(view, () -> invalidateAgain(registration, key, keyBytes));
 		}
 	}
 
@@ -189,6 +187,16 @@ final class Writes {
 		}
 		registration.unconfirmed().unconfirmed(key, System.nanoTime());
 		this.client.invalidateOthers(registration, null, keyBytes, PeerMessage.UNCONFIRMED);
+	}
+
+	/**
+	 * Tell every other member to drop the key once more, after a view change, with the
+	 * mark of a write the owner has not confirmed, so that a member that has just joined
+	 * does not read the key from that owner either.
+	 */
+	private void invalidateAgain(Registration registration, Object key, byte[] keyBytes) {
+		long token = registration.unconfirmed().isUnconfirmed(key) ? PeerMessage.UNCONFIRMED : 0;
+		this.client.invalidateOthers(registration, null, keyBytes, token);
 	}
 
 	/**
