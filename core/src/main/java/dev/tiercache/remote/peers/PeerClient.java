@@ -303,19 +303,25 @@ final class PeerClient {
 	 * is a peer error.
 	 */
 	void invalidateOthers(Registration registration, @Nullable String except, byte[] keyBytes) {
-		invalidateOthers(registration, except, keyBytes, 0);
+		cast(registration, except, PeerMessage.of(Type.INVALIDATE, registration.name(), keyBytes));
 	}
 
 	/**
-	 * {@link #invalidateOthers(Registration, String, byte[])} with a token that says
-	 * whether the owner confirmed the write ({@link PeerMessage#UNCONFIRMED},
-	 * {@link PeerMessage#CONFIRMED}).
+	 * Tell every other member, {@code owner} included, to drop a key whose owner has not
+	 * confirmed a write of it, and to read it from no other member until this member says
+	 * the owner has ({@link UnconfirmedWrites}); wait as {@link #invalidateOthers} does.
 	 */
-	void invalidateOthers(Registration registration, @Nullable String except, byte[] keyBytes, long token) {
+	void invalidateUnconfirmed(Registration registration, String owner, byte[] keyBytes) {
+		cast(registration, null,
+				PeerMessage.of(Type.INVALIDATE, registration.name(), keyBytes)
+					.withValue(UnconfirmedWrites.names(this.channel.self(), owner), 0)
+					.withToken(PeerMessage.UNCONFIRMED));
+	}
+
+	private void cast(Registration registration, @Nullable String except, PeerMessage invalidation) {
 		List<Address> targets = this.channel.others(except);
 		if (!targets.isEmpty()) {
-			this.channel.cast(registration.stats(), targets,
-					PeerMessage.of(Type.INVALIDATE, registration.name(), keyBytes).withToken(token), this.rpcMillis);
+			this.channel.cast(registration.stats(), targets, invalidation, this.rpcMillis);
 			registration.stats().record(Counter.INVALIDATIONS_SENT);
 		}
 	}
@@ -337,13 +343,15 @@ final class PeerClient {
 	}
 
 	/**
-	 * {@link #invalidateOthers} without waiting.
+	 * Tell every member but {@code owner}, without waiting, that the owner has confirmed
+	 * the writes of a key: drop it once more, and read it from the owner again.
 	 */
-	void invalidateOthersAsync(Registration registration, @Nullable String except, byte[] keyBytes, long token) {
-		List<Address> targets = this.channel.others(except);
+	void invalidateConfirmedAsync(Registration registration, String owner, byte[] keyBytes) {
+		List<Address> targets = this.channel.others(owner);
 		if (!targets.isEmpty()) {
 			this.channel.castAsync(registration.stats(), targets,
-					PeerMessage.of(Type.INVALIDATE, registration.name(), keyBytes).withToken(token), this.rpcMillis);
+					PeerMessage.of(Type.INVALIDATE, registration.name(), keyBytes).withToken(PeerMessage.CONFIRMED),
+					this.rpcMillis);
 			registration.stats().record(Counter.INVALIDATIONS_SENT);
 		}
 	}

@@ -239,7 +239,8 @@ final class RequestServer implements RequestHandler {
 			case INVALIDATE -> {
 				this.owner.forget(registration, key);
 				if (request.token() == PeerMessage.UNCONFIRMED) {
-					registration.unconfirmed().unconfirmed(key, System.nanoTime());
+					String[] names = UnconfirmedWrites.names(request.value());
+					registration.unconfirmed().unconfirmed(key, names[0], names[1], System.nanoTime());
 				}
 				else if (request.token() == PeerMessage.CONFIRMED) {
 					registration.unconfirmed().confirmed(key);

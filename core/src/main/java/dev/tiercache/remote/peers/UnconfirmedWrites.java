@@ -1,7 +1,16 @@
 package dev.tiercache.remote.peers;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+
+import dev.tiercache.codec.CodecException;
 
 /**
  * The keys of one cache whose last write their owner has not confirmed: no member reads
@@ -18,15 +27,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * member to drop the key once more.
  *
  * <p>
- * A mark lapses on its own after {@code window}, when the writer has stopped following
- * up. Memory is bounded: past {@code capacity} keys the table forgets them all and marks
- * the whole cache for one window instead (every read of it then loads locally).
+ * Only the writer lifts a mark, so a mark remembers its writer and the owner, and is
+ * dropped when either leaves the view: a writer that left follows up no more, and an
+ * owner that left serves nothing more (its successor was told to drop the key, and
+ * refuses it in a hand-off). Otherwise a mark lapses after {@code window}, when the
+ * writer has stopped following up. Memory is bounded: past {@code capacity} keys the
+ * table forgets them all and marks the whole cache for one window instead (every read of
+ * it then loads locally).
  *
  * @author tiercache
  */
 final class UnconfirmedWrites {
 
-	private final Map<Object, Long> marks = new ConcurrentHashMap<>();
+	private final Map<Object, Mark> marks = new ConcurrentHashMap<>();
 
 	private final long windowNanos;
 
@@ -41,12 +54,12 @@ final class UnconfirmedWrites {
 	}
 
 	/**
-	 * The owner of {@code key} has not confirmed a write of it.
+	 * The owner of {@code key} has not confirmed a write of it that {@code writer} made.
 	 */
-	void unconfirmed(Object key, long now) {
-		this.marks.put(key, now + this.windowNanos);
+	void unconfirmed(Object key, String writer, String owner, long now) {
+		this.marks.put(key, new Mark(writer, owner, now + this.windowNanos));
 		if (this.marks.size() > this.capacity) {
-			this.marks.values().removeIf((until) -> until - now <= 0);
+			this.marks.values().removeIf((mark) -> mark.until() - now <= 0);
 			if (this.marks.size() > this.capacity) {
 				this.everyKeyUntil = now + this.windowNanos;
 				this.marks.clear();
@@ -59,6 +72,15 @@ final class UnconfirmedWrites {
 	 */
 	void confirmed(Object key) {
 		this.marks.remove(key);
+	}
+
+	/**
+	 * Drop the marks whose writer or owner is not among {@code members}.
+	 */
+	void retainMembers(Collection<String> members) {
+		if (!this.marks.isEmpty()) {
+			this.marks.values().removeIf((mark) -> !members.contains(mark.writer()) || !members.contains(mark.owner()));
+		}
 	}
 
 	/**
@@ -76,15 +98,47 @@ final class UnconfirmedWrites {
 			}
 			this.everyKeyUntil = 0;
 		}
-		Long until = this.marks.get(key);
-		if (until == null) {
+		Mark mark = this.marks.get(key);
+		if (mark == null) {
 			return false;
 		}
-		if (until - now > 0) {
+		if (mark.until() - now > 0) {
 			return true;
 		}
-		this.marks.remove(key, until);
+		this.marks.remove(key, mark);
 		return false;
+	}
+
+	/**
+	 * The writer's and the owner's names, as an {@code UNCONFIRMED} invalidation carries
+	 * them.
+	 */
+	static byte[] names(String writer, String owner) {
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+		try (DataOutputStream out = new DataOutputStream(bytes)) {
+			out.writeUTF(writer);
+			out.writeUTF(owner);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		return bytes.toByteArray();
+	}
+
+	/**
+	 * The writer's and the owner's names from {@link #names(String, String)}.
+	 * @throws CodecException if {@code value} is not two names
+	 */
+	static String[] names(byte[] value) {
+		try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
+			return new String[] { in.readUTF(), in.readUTF() };
+		}
+		catch (IOException ex) {
+			throw new CodecException("An unconfirmed write without its writer and owner", ex);
+		}
+	}
+
+	private record Mark(String writer, String owner, long until) {
 	}
 
 }

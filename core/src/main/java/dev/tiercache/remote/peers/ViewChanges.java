@@ -11,7 +11,8 @@ import org.jgroups.View;
  * What a member does when JGroups installs a new view: rebuild the ring, hand the main
  * entries it no longer owns to their new owners, and after a healed partition clear its
  * local tiers, since both sides may have changed the same keys and the invalidations sent
- * across the partition were lost. Runs on the tier's views thread, one view at a time,
+ * across the partition were lost; and forget the unconfirmed writes whose writer or owner
+ * left ({@link UnconfirmedWrites}). Runs on the tier's views thread, one view at a time,
  * never on a JGroups thread.
  *
  * @author tiercache
@@ -50,6 +51,7 @@ final class ViewChanges {
 		}
 		Membership next = Membership.of(view);
 		this.peers.membership(next);
+		this.caches.forEach((cache) -> cache.unconfirmed().retainMembers(next.addresses().keySet()));
 		logger.info("tiercache: cluster '" + this.clusterName + "' has " + next.addresses().size() + " member(s): "
 				+ next.addresses().keySet());
 		if (!next.duplicates().isEmpty()) {

@@ -49,6 +49,20 @@ final class Writes {
 
 	private final long rpcMillis;
 
+	/** What became of a write sent to the owner. */
+	private enum Outcome {
+
+		/** The owner applied it. */
+		APPLIED,
+
+		/** The owner answered that it does not own the key in its view. */
+		REFUSED,
+
+		/** The owner did not answer in time: it may be gone, or only slow. */
+		UNANSWERED
+
+	}
+
 	Writes(PeerChannel channel, Owner owner, PeerClient client, ValueCodec codec, ScheduledExecutorService timers,
 			long rpcMillis) {
 		this.self = channel.self();
@@ -72,7 +86,7 @@ final class Writes {
 			storeAt(registration, owner, key, keyBytes, entry);
 		}
 		finally {
-			catchUp(view, () -> invalidateAgain(registration, key, keyBytes));
+			catchUp(view, () -> invalidateAgain(registration, owner, key, keyBytes));
 		}
 	}
 
@@ -85,17 +99,15 @@ final class Writes {
 		}
 		byte[] value = this.codec.encode(entry.get());
 		registration.removals().removed(key, System.nanoTime());
-		boolean applied = false;
+		Outcome outcome = Outcome.UNANSWERED;
 		try {
-			applied = client.put(registration, owner, keyBytes, value, entry.ttlNanos());
+			outcome = client.put(registration, owner, keyBytes, value, entry.ttlNanos()) ? Outcome.APPLIED
+					: Outcome.REFUSED;
 		}
 		finally {
-			invalidateOthers(registration, applied, owner, key, keyBytes);
-			if (!applied) {
-				followUp(registration, owner, key, keyBytes, 1);
-			}
+			invalidateOthers(registration, outcome, owner, key, keyBytes);
 		}
-		if (!applied) {
+		if (outcome != Outcome.APPLIED) {
 			throw new RemoteTierException("Peer '" + owner + "' did not take a write; kept locally");
 		}
 	}
@@ -148,7 +160,7 @@ final class Writes {
 			return evictAt(registration, owner, key, keyBytes);
 		}
 		finally {
-			catchUp(view, () -> invalidateAgain(registration, key, keyBytes));
+			catchUp(view, () -> invalidateAgain(registration, owner, key, keyBytes));
 		}
 	}
 
@@ -160,33 +172,34 @@ final class Writes {
 			return removed;
 		}
 		registration.removals().removed(key, System.nanoTime());
-		boolean applied = false;
+		Outcome outcome = Outcome.UNANSWERED;
 		try {
 			boolean removed = client.evict(registration, owner, keyBytes).ttlNanos() == 1;
-			applied = true;
+			outcome = Outcome.APPLIED;
 			return removed;
 		}
 		finally {
-			invalidateOthers(registration, applied, owner, key, keyBytes);
-			if (!applied) {
-				followUp(registration, owner, key, keyBytes, 1);
-			}
+			invalidateOthers(registration, outcome, owner, key, keyBytes);
 		}
 	}
 
 	/**
 	 * Tell every other member to drop the key. A write the owner did not apply is told to
-	 * the owner too (whoever holds the key drops it), and no member reads the key from
-	 * another until the owner confirms it.
+	 * the owner too (whoever holds the key drops it). An owner that did not answer may
+	 * only be slow: no member reads the key from another until the owner confirms the
+	 * write, which is followed up.
 	 */
-	private void invalidateOthers(Registration registration, boolean applied, String owner, Object key,
+	private void invalidateOthers(Registration registration, Outcome outcome, String owner, Object key,
 			byte[] keyBytes) {
-		if (applied) {
-			this.client.invalidateOthers(registration, owner, keyBytes);
-			return;
+		switch (outcome) {
+			case APPLIED -> this.client.invalidateOthers(registration, owner, keyBytes);
+			case REFUSED -> this.client.invalidateOthers(registration, null, keyBytes);
+			case UNANSWERED -> {
+				registration.unconfirmed().unconfirmed(key, this.self, owner, System.nanoTime());
+				this.client.invalidateUnconfirmed(registration, owner, keyBytes);
+				followUp(registration, owner, key, keyBytes, 1);
+			}
 		}
-		registration.unconfirmed().unconfirmed(key, System.nanoTime());
-		this.client.invalidateOthers(registration, null, keyBytes, PeerMessage.UNCONFIRMED);
 	}
 
 	/**
@@ -194,9 +207,13 @@ final class Writes {
 	 * mark of a write the owner has not confirmed, so that a member that has just joined
 	 * does not read the key from that owner either.
 	 */
-	private void invalidateAgain(Registration registration, Object key, byte[] keyBytes) {
-		long token = registration.unconfirmed().isUnconfirmed(key) ? PeerMessage.UNCONFIRMED : 0;
-		this.client.invalidateOthers(registration, null, keyBytes, token);
+	private void invalidateAgain(Registration registration, String owner, Object key, byte[] keyBytes) {
+		if (registration.unconfirmed().isUnconfirmed(key)) {
+			this.client.invalidateUnconfirmed(registration, owner, keyBytes);
+		}
+		else {
+			this.client.invalidateOthers(registration, null, keyBytes);
+		}
 	}
 
 	/**
@@ -231,7 +248,7 @@ final class Writes {
 
 	private void confirmed(Registration registration, String owner, Object key, byte[] keyBytes) {
 		registration.unconfirmed().confirmed(key);
-		this.client.invalidateOthersAsync(registration, owner, keyBytes, PeerMessage.CONFIRMED);
+		this.client.invalidateConfirmedAsync(registration, owner, keyBytes);
 	}
 
 	/**

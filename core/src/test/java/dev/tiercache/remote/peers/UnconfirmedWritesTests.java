@@ -1,8 +1,12 @@
 package dev.tiercache.remote.peers;
 
+import java.util.List;
+
+import dev.tiercache.codec.CodecException;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 class UnconfirmedWritesTests {
 
@@ -12,7 +16,7 @@ class UnconfirmedWritesTests {
 	void aKeyIsMarkedUntilConfirmed() {
 		UnconfirmedWrites writes = new UnconfirmedWrites(60_000_000_000L, 10);
 		assertThat(writes.isUnconfirmed("a")).isFalse();
-		writes.unconfirmed("a", System.nanoTime());
+		writes.unconfirmed("a", "writer", "owner", System.nanoTime());
 		assertThat(writes.isUnconfirmed("a")).isTrue();
 		assertThat(writes.isUnconfirmed("b")).isFalse();
 		writes.confirmed("a");
@@ -22,7 +26,7 @@ class UnconfirmedWritesTests {
 	@Test
 	void aMarkLapsesAfterTheWindow() {
 		UnconfirmedWrites writes = new UnconfirmedWrites(WINDOW, 10);
-		writes.unconfirmed("a", 5_000);
+		writes.unconfirmed("a", "writer", "owner", 5_000);
 		assertThat(writes.isUnconfirmed("a", 5_000 + WINDOW - 1)).isTrue();
 		assertThat(writes.isUnconfirmed("a", 5_000 + WINDOW)).isFalse();
 		// A lapsed mark is forgotten.
@@ -32,17 +36,36 @@ class UnconfirmedWritesTests {
 	@Test
 	void pastItsCapacityItForgetsLapsedMarksAndThenMarksEveryKey() {
 		UnconfirmedWrites writes = new UnconfirmedWrites(WINDOW, 3);
-		writes.unconfirmed("old", 0);
+		writes.unconfirmed("old", "writer", "owner", 0);
 		for (int i = 0; i < 3; i++) {
-			writes.unconfirmed("key-" + i, 2_000);
+			writes.unconfirmed("key-" + i, "writer", "owner", 2_000);
 		}
 		assertThat(writes.isUnconfirmed("other", 2_000)).isFalse();
 		assertThat(writes.isUnconfirmed("key-0", 2_000)).isTrue();
-		writes.unconfirmed("key-3", 2_000);
+		writes.unconfirmed("key-3", "writer", "owner", 2_000);
 		// More marks than it may hold: every key is read locally for one window.
 		assertThat(writes.isUnconfirmed("other", 2_000)).isTrue();
 		assertThat(writes.isUnconfirmed("other", 2_000 + WINDOW)).isFalse();
 		assertThat(writes.isUnconfirmed("key-0", 2_000 + WINDOW)).isFalse();
+	}
+
+	@Test
+	void theMarksOfAWriterOrAnOwnerThatLeftAreDropped() {
+		UnconfirmedWrites writes = new UnconfirmedWrites(WINDOW, 10);
+		writes.unconfirmed("a", "gone", "owner", 5_000);
+		writes.unconfirmed("b", "writer", "gone", 5_000);
+		writes.unconfirmed("c", "writer", "owner", 5_000);
+		writes.retainMembers(List.of("writer", "owner", "other"));
+		assertThat(writes.isUnconfirmed("a", 5_000)).isFalse();
+		assertThat(writes.isUnconfirmed("b", 5_000)).isFalse();
+		assertThat(writes.isUnconfirmed("c", 5_000)).isTrue();
+	}
+
+	@Test
+	void theNamesTravelInTheInvalidation() {
+		assertThat(UnconfirmedWrites.names(UnconfirmedWrites.names("member-1", "mémber 2"))).containsExactly("member-1",
+				"mémber 2");
+		assertThatExceptionOfType(CodecException.class).isThrownBy(() -> UnconfirmedWrites.names(new byte[] { 0, 9 }));
 	}
 
 }
