@@ -68,6 +68,13 @@ class PeersWriteTests {
 		}
 	}
 
+	/** Hold the requests of {@code types} that reach {@code member} until released. */
+	private static HoldRequests holdAt(PeersRemoteTier member, Type... types) throws Exception {
+		HoldRequests hold = new HoldRequests(types);
+		member.channel().getProtocolStack().insertProtocol(hold, ProtocolStack.Position.ABOVE, UNICAST3.class);
+		return hold;
+	}
+
 	/** Make {@code member} believe that {@code owner} owns every key. */
 	private static void believeOwner(PeersRemoteTier member, String owner) {
 		PeerChannel channel = member.peerChannel();
@@ -137,11 +144,7 @@ class PeersWriteTests {
 		TierCache owner = cache(this.started.get(2));
 		Object key = keyOwnedBy(2);
 		owner.put(key, "old");
-		HoldRequests hold = new HoldRequests(Type.CLEAR);
-		this.started.get(2)
-			.channel()
-			.getProtocolStack()
-			.insertProtocol(hold, ProtocolStack.Position.ABOVE, UNICAST3.class);
+		HoldRequests hold = holdAt(this.started.get(2), Type.CLEAR);
 		long received = reader.getStats().count(Counter.INVALIDATIONS_RECEIVED);
 		Future<?> clear = this.threads.submit(clearer::clear);
 		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
@@ -167,11 +170,7 @@ class PeersWriteTests {
 		TierCache owner = cache(this.started.get(2));
 		Object key = keyOwnedBy(2);
 		owner.put(key, "old");
-		HoldRequests slow = new HoldRequests(Type.EVICT, Type.INVALIDATE);
-		this.started.get(2)
-			.channel()
-			.getProtocolStack()
-			.insertProtocol(slow, ProtocolStack.Position.ABOVE, UNICAST3.class);
+		HoldRequests slow = holdAt(this.started.get(2), Type.EVICT, Type.INVALIDATE);
 		writer.evict(key);
 		// The eviction and the invalidation, and perhaps the first follow-up already.
 		assertThat(slow.held()).isGreaterThanOrEqualTo(2);
@@ -193,11 +192,7 @@ class PeersWriteTests {
 		TierCache owner = cache(this.started.get(2));
 		Object key = keyOwnedBy(2);
 		owner.put(key, "old");
-		HoldRequests slow = new HoldRequests(Type.PUT, Type.EVICT, Type.INVALIDATE);
-		this.started.get(2)
-			.channel()
-			.getProtocolStack()
-			.insertProtocol(slow, ProtocolStack.Position.ABOVE, UNICAST3.class);
+		HoldRequests slow = holdAt(this.started.get(2), Type.PUT, Type.EVICT, Type.INVALIDATE);
 		writer.put(key, "new");
 		assertThat(slow.held()).isGreaterThanOrEqualTo(2);
 		assertThat(writer.get(key).get()).isEqualTo("new");
