@@ -273,12 +273,15 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 		this.running = false;
 		this.views.shutdownNow();
 		this.timers.shutdownNow();
-		if (this.channel != null) {
-			this.channel.close();
-		}
+		// Stop serving reads first: once this member has left the view, writes of its
+		// keys go to their new owners, and a member whose view still names this one must
+		// not read the old values from it.
 		FetchTransport fetchTransport = this.fetchTransport;
 		if (fetchTransport != null) {
 			fetchTransport.close();
+		}
+		if (this.channel != null) {
+			this.channel.close();
 		}
 	}
 

@@ -185,15 +185,18 @@ final class Writes {
 
 	/**
 	 * Tell every other member to drop the key. A write the owner did not apply is told to
-	 * the owner too (whoever holds the key drops it). An owner that did not answer may
-	 * only be slow: no member reads the key from another until the owner confirms the
-	 * write, which is followed up.
+	 * the owner too (whoever holds the key drops it), and followed up. An owner that did
+	 * not answer may only be slow: no member reads the key from another until the owner
+	 * confirms the write.
 	 */
 	private void invalidateOthers(Registration registration, Outcome outcome, String owner, Object key,
 			byte[] keyBytes) {
 		switch (outcome) {
 			case APPLIED -> this.client.invalidateOthers(registration, owner, keyBytes);
-			case REFUSED -> this.client.invalidateOthers(registration, null, keyBytes);
+			case REFUSED -> {
+				this.client.invalidateOthers(registration, null, keyBytes);
+				followUp(registration, owner, key, keyBytes, 1);
+			}
 			case UNANSWERED -> {
 				registration.unconfirmed().unconfirmed(key, this.self, owner, System.nanoTime());
 				this.client.invalidateUnconfirmed(registration, owner, keyBytes);
