@@ -72,10 +72,7 @@ public final class TestRedisCluster implements AutoCloseable {
 		TestRedisCluster cluster = new TestRedisCluster();
 		try {
 			for (int i = 0; i < 2 * MASTERS; i++) {
-				int bus = RedisServerProcess.freePort();
-				cluster.nodes.add(new Node(RedisServerProcess.server("cluster-" + i, RedisServerProcess.freePort(),
-						"cluster-enabled yes", "cluster-config-file nodes.conf", "cluster-node-timeout 1000",
-						"cluster-port " + bus, "cluster-replica-validity-factor 0"), bus));
+				cluster.nodes.add(startNode("cluster-" + i));
 			}
 			cluster.form();
 			return cluster;
@@ -83,6 +80,27 @@ public final class TestRedisCluster implements AutoCloseable {
 		catch (RuntimeException ex) {
 			cluster.close();
 			throw ex;
+		}
+	}
+
+	/**
+	 * Start a node on two free ports, its own and its cluster bus's. A port is free when
+	 * chosen, but another socket of the build (an outgoing connection's ephemeral port,
+	 * say) may take it before {@code redis-server} binds it; then choose again.
+	 */
+	private static Node startNode(String name) {
+		for (int attempt = 1;; attempt++) {
+			int bus = RedisServerProcess.freePort();
+			try {
+				return new Node(RedisServerProcess.server(name, RedisServerProcess.freePort(), "cluster-enabled yes",
+						"cluster-config-file nodes.conf", "cluster-node-timeout 1000", "cluster-port " + bus,
+						"cluster-replica-validity-factor 0"), bus);
+			}
+			catch (IllegalStateException ex) {
+				if (attempt == 5 || !String.valueOf(ex.getMessage()).contains("Address in use")) {
+					throw ex;
+				}
+			}
 		}
 	}
 
