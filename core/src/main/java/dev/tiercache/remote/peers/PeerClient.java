@@ -45,12 +45,8 @@ final class PeerClient {
 
 	private final long rpcMillis;
 
-	private final @Nullable FetchClient fetches;
-
-	PeerClient(PeerChannel channel, ValueCodec codec, Owner owner, Rejections rejections, long rpcMillis,
-			@Nullable FetchClient fetches) {
+	PeerClient(PeerChannel channel, ValueCodec codec, Owner owner, Rejections rejections, long rpcMillis) {
 		this.channel = channel;
-		this.fetches = fetches;
 		this.codec = codec;
 		this.owner = owner;
 		this.rejections = rejections;
@@ -59,8 +55,8 @@ final class PeerClient {
 
 	@Nullable CacheEntry fetch(Registration registration, String member, Object key) {
 		requireConfirmed(registration, member, key);
-		PeerMessage reply = read(registration, member,
-				PeerMessage.of(Type.FETCH, registration.name(), this.codec.encode(key)));
+		PeerMessage reply = this.channel.request(registration.stats(), member,
+				PeerMessage.of(Type.FETCH, registration.name(), this.codec.encode(key)), this.rpcMillis);
 		return switch (reply.type()) {
 			case VALUE -> decode(reply);
 			case MISS -> null;
@@ -73,8 +69,8 @@ final class PeerClient {
 		byte[] keyBytes = this.codec.encode(key);
 		boolean waited = false;
 		while (true) {
-			PeerMessage reply = read(registration, member,
-					PeerMessage.of(Type.FETCH_OR_LEASE, registration.name(), keyBytes));
+			PeerMessage reply = this.channel.request(registration.stats(), member,
+					PeerMessage.of(Type.FETCH_OR_LEASE, registration.name(), keyBytes), this.rpcMillis);
 			switch (reply.type()) {
 				case VALUE -> {
 					return valueOf(registration, reply, waited);
@@ -94,17 +90,6 @@ final class PeerClient {
 				default -> throw refused(registration, member, reply);
 			}
 		}
-	}
-
-	/**
-	 * A read on the fetch transport if there is one, else through JGroups.
-	 */
-	private PeerMessage read(Registration registration, String member, PeerMessage request) {
-		FetchClient fetches = this.fetches;
-		if (fetches != null) {
-			return fetches.request(registration.stats(), member, request, this.rpcMillis);
-		}
-		return this.channel.request(registration.stats(), member, request, this.rpcMillis);
 	}
 
 	/**

@@ -1,6 +1,5 @@
 package dev.tiercache.remote.peers;
 
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,8 +96,6 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 
 	private @Nullable RequestServer server;
 
-	private volatile @Nullable FetchTransport fetchTransport;
-
 	private volatile @Nullable Consumer<String> creator;
 
 	private PeersRemoteTier(PeersSettings settings, ValueCodec codec, Supplier<String> nodeName) {
@@ -160,17 +157,13 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 			JChannel channel = JGroupsStack.channel(this.settings);
 			MessageDispatcher dispatcher = new MessageDispatcher(channel, server).asyncDispatching(true);
 			PeerChannel peers = new PeerChannel(this.settings.nodeName(), dispatcher);
-			FetchTransport fetchTransport = FetchTransport.start(this.settings, channel, server, peers, this.timers,
-					rpcMillis);
-			this.fetchTransport = fetchTransport;
 			Handoff handoff = new Handoff(peers, this.codec, this.rejections, 4 * rpcMillis);
 			server.connect(peers, handoff);
 			ViewChanges viewChanges = new ViewChanges(this.settings.clusterName(), peers, handoff, this.owner,
 					this.caches.values());
 			this.peers = peers;
 			this.handoff = handoff;
-			PeerClient client = new PeerClient(peers, this.codec, this.owner, this.rejections, rpcMillis,
-					(fetchTransport != null) ? fetchTransport.client() : null);
+			PeerClient client = new PeerClient(peers, this.codec, this.owner, this.rejections, rpcMillis);
 			this.client = client;
 			this.writes = new Writes(peers, this.owner, client, this.codec, this.timers, rpcMillis);
 			this.refreshes = new Refreshes(peers, this.owner, client, this.codec, rpcMillis);
@@ -180,12 +173,7 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 				public void viewAccepted(View view) {
 					// Rebuild the ring off the JGroups delivery thread.
 					try {
-						PeersRemoteTier.this.views.execute(() -> {
-							viewChanges.accept(view, true);
-							if (fetchTransport != null) {
-								fetchTransport.retain(view.getMembers());
-							}
-						});
+						PeersRemoteTier.this.views.execute(() -> viewChanges.accept(view, true));
 					}
 					catch (RejectedExecutionException ex) {
 						// Closing: the members that stay rebuild their own rings.
@@ -250,13 +238,6 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 	}
 
 	/**
-	 * Return the fetch transport, for tests that break it.
-	 */
-	@Nullable FetchTransport fetchTransport() {
-		return this.fetchTransport;
-	}
-
-	/**
 	 * Return what serves other members' requests, for tests that send it payloads.
 	 */
 	@Nullable RequestServer requestHandler() {
@@ -273,13 +254,6 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 		this.running = false;
 		this.views.shutdownNow();
 		this.timers.shutdownNow();
-		// Stop serving reads first: once this member has left the view, writes of its
-		// keys go to their new owners, and a member whose view still names this one must
-		// not read the old values from it.
-		FetchTransport fetchTransport = this.fetchTransport;
-		if (fetchTransport != null) {
-			fetchTransport.close();
-		}
 		if (this.channel != null) {
 			this.channel.close();
 		}
@@ -427,24 +401,6 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 
 	long rejectedPayloads() {
 		return this.rejections.count();
-	}
-
-	/**
-	 * Return where this member serves fetches, or {@code null} if reads go through
-	 * JGroups.
-	 */
-	@Nullable InetSocketAddress fetchEndpoint() {
-		FetchTransport fetchTransport = this.fetchTransport;
-		return (fetchTransport != null) ? fetchTransport.endpoint() : null;
-	}
-
-	/**
-	 * Return how many reads this member sent through JGroups although the fetch transport
-	 * is on: to an owner that advertises no fetch port, or whose connection failed.
-	 */
-	long fetchFallbacks() {
-		FetchTransport fetchTransport = this.fetchTransport;
-		return (fetchTransport != null) ? fetchTransport.client().fallbacks() : 0;
 	}
 
 	String owner(String cache, Object key) {
