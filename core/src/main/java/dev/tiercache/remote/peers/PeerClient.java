@@ -328,15 +328,19 @@ final class PeerClient {
 	}
 
 	/**
-	 * Tell every member but {@code owner}, without waiting, that the owner has confirmed
-	 * the writes of a key: drop it once more, and read it from the owner again.
+	 * Tell every member but {@code owner}, without waiting, to drop a key once more; if
+	 * {@code confirmed}, also that the owner has confirmed this member's write of it, so
+	 * that its mark ({@link UnconfirmedWrites}) is lifted.
 	 */
-	void invalidateConfirmedAsync(Registration registration, String owner, byte[] keyBytes) {
+	void invalidateOthersAsync(Registration registration, String owner, byte[] keyBytes, boolean confirmed) {
 		List<Address> targets = this.channel.others(owner);
 		if (!targets.isEmpty()) {
-			this.channel.castAsync(registration.stats(), targets,
-					PeerMessage.of(Type.INVALIDATE, registration.name(), keyBytes).withToken(PeerMessage.CONFIRMED),
-					this.rpcMillis);
+			PeerMessage invalidation = PeerMessage.of(Type.INVALIDATE, registration.name(), keyBytes);
+			if (confirmed) {
+				invalidation = invalidation.withValue(UnconfirmedWrites.names(this.channel.self(), owner), 0)
+					.withToken(PeerMessage.CONFIRMED);
+			}
+			this.channel.castAsync(registration.stats(), targets, invalidation, this.rpcMillis);
 			registration.stats().record(Counter.INVALIDATIONS_SENT);
 		}
 	}

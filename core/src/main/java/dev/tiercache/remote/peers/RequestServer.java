@@ -218,7 +218,7 @@ final class RequestServer implements RequestHandler {
 					registration.unconfirmed().unconfirmed(key, names[0], names[1], System.nanoTime());
 				}
 				else if (request.token() == PeerMessage.CONFIRMED) {
-					registration.unconfirmed().confirmed(key);
+					registration.unconfirmed().confirmed(key, UnconfirmedWrites.names(request.value())[0]);
 				}
 				registration.stats().record(Counter.INVALIDATIONS_RECEIVED);
 				yield PeerMessage.ok(true);

@@ -68,10 +68,11 @@ final class UnconfirmedWrites {
 	}
 
 	/**
-	 * The owner of {@code key} has confirmed the writes of it (or left).
+	 * The owner of {@code key} has confirmed the write that {@code writer} made: lift the
+	 * mark, unless a later write of another writer has marked the key since.
 	 */
-	void confirmed(Object key) {
-		this.marks.remove(key);
+	void confirmed(Object key, String writer) {
+		this.marks.computeIfPresent(key, (marked, mark) -> mark.writer().equals(writer) ? null : mark);
 	}
 
 	/**

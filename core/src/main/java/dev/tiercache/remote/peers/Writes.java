@@ -195,12 +195,12 @@ final class Writes {
 			case APPLIED -> this.client.invalidateOthers(registration, owner, keyBytes);
 			case REFUSED -> {
 				this.client.invalidateOthers(registration, null, keyBytes);
-				followUp(registration, owner, key, keyBytes, 1);
+				followUp(registration, owner, key, keyBytes, false, 1);
 			}
 			case UNANSWERED -> {
 				registration.unconfirmed().unconfirmed(key, this.self, owner, System.nanoTime());
 				this.client.invalidateUnconfirmed(registration, owner, keyBytes);
-				followUp(registration, owner, key, keyBytes, 1);
+				followUp(registration, owner, key, keyBytes, true, 1);
 			}
 		}
 	}
@@ -226,20 +226,22 @@ final class Writes {
 	 * member to drop the key again and that it may be read from the owner again; every
 	 * {@code rpc-timeout}, while the owner is in the view, at most {@value #FOLLOW_UPS}
 	 * times. Removing is always safe: at worst a newer value is loaded again. An owner
-	 * that left the view serves the key no more, so the members are told at once.
+	 * that left the view serves the key no more, so the members are told at once. Only a
+	 * write that {@code marked} the key lifts this member's mark.
 	 */
-	private void followUp(Registration registration, String owner, Object key, byte[] keyBytes, int attempt) {
+	private void followUp(Registration registration, String owner, Object key, byte[] keyBytes, boolean marked,
+			int attempt) {
 		if (!this.channel.isMember(owner)) {
-			confirmed(registration, owner, key, keyBytes);
+			followedUp(registration, owner, key, keyBytes, marked);
 			return;
 		}
 		this.client.evictAsync(registration, owner, keyBytes).whenComplete((reply, failure) -> {
 			if (failure == null) {
-				confirmed(registration, owner, key, keyBytes);
+				followedUp(registration, owner, key, keyBytes, marked);
 			}
 			else if (attempt < FOLLOW_UPS) {
 				try {
-					this.timers.schedule(() -> followUp(registration, owner, key, keyBytes, attempt + 1),
+					this.timers.schedule(() -> followUp(registration, owner, key, keyBytes, marked, attempt + 1),
 							this.rpcMillis, TimeUnit.MILLISECONDS);
 				}
 				catch (RejectedExecutionException ex) {
@@ -249,9 +251,11 @@ final class Writes {
 		});
 	}
 
-	private void confirmed(Registration registration, String owner, Object key, byte[] keyBytes) {
-		registration.unconfirmed().confirmed(key);
-		this.client.invalidateConfirmedAsync(registration, owner, keyBytes);
+	private void followedUp(Registration registration, String owner, Object key, byte[] keyBytes, boolean marked) {
+		if (marked) {
+			registration.unconfirmed().confirmed(key, this.self);
+		}
+		this.client.invalidateOthersAsync(registration, owner, keyBytes, marked);
 	}
 
 	/**

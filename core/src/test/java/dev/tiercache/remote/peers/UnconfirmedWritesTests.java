@@ -19,7 +19,9 @@ class UnconfirmedWritesTests {
 		writes.unconfirmed("a", "writer", "owner", System.nanoTime());
 		assertThat(writes.isUnconfirmed("a")).isTrue();
 		assertThat(writes.isUnconfirmed("b")).isFalse();
-		writes.confirmed("a");
+		writes.confirmed("a", "another writer");
+		assertThat(writes.isUnconfirmed("a")).as("a mark another writer set").isTrue();
+		writes.confirmed("a", "writer");
 		assertThat(writes.isUnconfirmed("a")).isFalse();
 	}
 
