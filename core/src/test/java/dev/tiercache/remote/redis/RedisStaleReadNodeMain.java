@@ -22,6 +22,9 @@ import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.history.History;
 import dev.tiercache.remote.redis.RedisTierSettings.OnOutage;
 import dev.tiercache.stats.Counter;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -32,6 +35,7 @@ import io.lettuce.core.resource.Delay;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.slf4j.LoggerFactory;
 
 /**
  * One application process of {@link RedisStaleReadProcessTests}: a redis-mode
@@ -118,7 +122,10 @@ public final class RedisStaleReadNodeMain {
 		TierCache books = manager.getCache(CACHE);
 		RedisClient database = RedisClient.create(RedisURI.create("127.0.0.1", databasePort));
 		try (OutputStream history = new FileOutputStream(args[6])) {
-			new RedisStaleReadNodeMain(index, books, database.connect().sync(), keys, history).serve(tier);
+			RedisStaleReadNodeMain node = new RedisStaleReadNodeMain(index, books, database.connect().sync(), keys,
+					history);
+			node.recordDroppedHot();
+			node.serve(tier);
 		}
 	}
 
@@ -138,6 +145,30 @@ public final class RedisStaleReadNodeMain {
 				default -> answer("unknown command " + line);
 			}
 		}
+	}
+
+	/**
+	 * Record {@code O} when {@link Outages} has dropped every hot copy: its log line
+	 * follows the drop on the same thread, so a read begun after the line cannot see a
+	 * copy admitted before the drop.
+	 */
+	private void recordDroppedHot() {
+		AppenderBase<ILoggingEvent> appender = new AppenderBase<>() {
+
+			@Override
+			protected void append(ILoggingEvent event) {
+				if (event.getFormattedMessage().contains("dropped every hot copy")) {
+					long now = System.nanoTime();
+					record("O", RedisStaleReadNodeMain.this.ids.incrementAndGet(), RedisStaleReadNodeMain.this.node,
+							"-", now, now, "-", "-");
+				}
+			}
+
+		};
+		Logger logger = (Logger) LoggerFactory.getLogger(Outages.class);
+		appender.setContext(logger.getLoggerContext());
+		appender.start();
+		logger.addAppender(appender);
 	}
 
 	private void start(int readers, int writers) {
