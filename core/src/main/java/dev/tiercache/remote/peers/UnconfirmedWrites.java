@@ -6,11 +6,15 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 import dev.tiercache.codec.CodecException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The keys of one cache whose last write their owner has not confirmed: no member reads
@@ -27,19 +31,22 @@ import dev.tiercache.codec.CodecException;
  * member to drop the key once more.
  *
  * <p>
- * Only the writer lifts a mark, so a mark remembers its writer and the owner, and is
- * dropped when either leaves the view: a writer that left follows up no more, and an
- * owner that left serves nothing more (its successor was told to drop the key, and
- * refuses it in a hand-off). Otherwise a mark lapses after {@code window}, when the
- * writer has stopped following up. Memory is bounded: past {@code capacity} keys the
- * table forgets them all and marks the whole cache for one window instead (every read of
- * it then loads locally).
+ * Only the writer lifts a mark, so a mark remembers its writer and the owner; a key
+ * marked by two writers stays marked until both have confirmed (the second writer's write
+ * may be applied and confirmed while the first's is still on its way to the owner, and
+ * lands over it). A mark is dropped when its writer or owner leaves the view: a writer
+ * that left follows up no more, and an owner that left serves nothing more (its successor
+ * was told to drop the key, and refuses it in a hand-off). Otherwise a mark lapses after
+ * {@code window}, when the writer has stopped following up. Memory is bounded: past
+ * {@code capacity} keys the table forgets them all and marks the whole cache for one
+ * window instead (every read of it then loads locally).
  *
  * @author tiercache
  */
 final class UnconfirmedWrites {
 
-	private final Map<Object, Mark> marks = new ConcurrentHashMap<>();
+	/** The marks of each marked key: one per writer, usually one. */
+	private final Map<Object, List<Mark>> marks = new ConcurrentHashMap<>();
 
 	private final long windowNanos;
 
@@ -57,9 +64,10 @@ final class UnconfirmedWrites {
 	 * The owner of {@code key} has not confirmed a write of it that {@code writer} made.
 	 */
 	void unconfirmed(Object key, String writer, String owner, long now) {
-		this.marks.put(key, new Mark(writer, owner, now + this.windowNanos));
+		Mark mark = new Mark(writer, owner, now + this.windowNanos);
+		this.marks.merge(key, List.of(mark), (marks, added) -> with(marks, mark, now));
 		if (this.marks.size() > this.capacity) {
-			this.marks.values().removeIf((mark) -> mark.until() - now <= 0);
+			this.marks.values().removeIf((marks) -> marks.stream().allMatch((lapsed) -> lapsed.until() - now <= 0));
 			if (this.marks.size() > this.capacity) {
 				this.everyKeyUntil = now + this.windowNanos;
 				this.marks.clear();
@@ -68,11 +76,13 @@ final class UnconfirmedWrites {
 	}
 
 	/**
-	 * The owner of {@code key} has confirmed the write that {@code writer} made: lift the
-	 * mark, unless a later write of another writer has marked the key since.
+	 * The owner of {@code key} has confirmed the writes that {@code writer} made: lift
+	 * that writer's mark. Another writer's mark stays: the owner may still apply that
+	 * writer's write late, over a newer one. A writer's own writes reach the owner in the
+	 * order it sent them, so its confirmation covers those it sent before.
 	 */
 	void confirmed(Object key, String writer) {
-		this.marks.computeIfPresent(key, (marked, mark) -> mark.writer().equals(writer) ? null : mark);
+		this.marks.computeIfPresent(key, (marked, marks) -> without(marks, (mark) -> mark.writer().equals(writer)));
 	}
 
 	/**
@@ -80,7 +90,9 @@ final class UnconfirmedWrites {
 	 */
 	void retainMembers(Collection<String> members) {
 		if (!this.marks.isEmpty()) {
-			this.marks.values().removeIf((mark) -> !members.contains(mark.writer()) || !members.contains(mark.owner()));
+			this.marks.keySet()
+				.forEach((key) -> this.marks.computeIfPresent(key, (marked, marks) -> without(marks,
+						(mark) -> !members.contains(mark.writer()) || !members.contains(mark.owner()))));
 		}
 	}
 
@@ -99,15 +111,33 @@ final class UnconfirmedWrites {
 			}
 			this.everyKeyUntil = 0;
 		}
-		Mark mark = this.marks.get(key);
-		if (mark == null) {
+		List<Mark> marks = this.marks.get(key);
+		if (marks == null) {
 			return false;
 		}
-		if (mark.until() - now > 0) {
-			return true;
+		for (Mark mark : marks) {
+			if (mark.until() - now > 0) {
+				return true;
+			}
 		}
-		this.marks.remove(key, mark);
+		this.marks.remove(key, marks);
 		return false;
+	}
+
+	private static List<Mark> with(List<Mark> marks, Mark added, long now) {
+		List<Mark> result = new ArrayList<>(marks.size() + 1);
+		for (Mark mark : marks) {
+			if (!mark.writer().equals(added.writer()) && mark.until() - now > 0) {
+				result.add(mark);
+			}
+		}
+		result.add(added);
+		return List.copyOf(result);
+	}
+
+	private static @Nullable List<Mark> without(List<Mark> marks, Predicate<Mark> lifted) {
+		List<Mark> result = marks.stream().filter(lifted.negate()).toList();
+		return result.isEmpty() ? null : result;
 	}
 
 	/**

@@ -5,25 +5,36 @@ import java.util.List;
 import java.util.Set;
 
 import dev.tiercache.remote.peers.PeerMessage.Type;
+import org.jgroups.Address;
 import org.jgroups.Message;
 import org.jgroups.stack.Protocol;
 import org.jgroups.util.MessageBatch;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A protocol for tests, inserted above UNICAST3 of one member: it holds the tiercache
- * requests of one type that reach this member until the test releases them, and lets
- * everything else through, so a test decides when that member handles them.
+ * requests of some types (from one sender, or any) that reach this member until the test
+ * releases them, and lets everything else through, so a test decides when that member
+ * handles them.
  */
 final class HoldRequests extends Protocol {
 
 	private final Set<Type> types;
+
+	private final @Nullable Address from;
 
 	private final List<Message> held = new ArrayList<>();
 
 	private boolean holding = true;
 
 	HoldRequests(Type... types) {
+		this(null, types);
+	}
+
+	/** Hold only the requests that {@code from} sends, if not {@code null}. */
+	HoldRequests(@Nullable Address from, Type... types) {
 		this.types = Set.of(types);
+		this.from = from;
 	}
 
 	synchronized int held() {
@@ -58,7 +69,7 @@ final class HoldRequests extends Protocol {
 	}
 
 	private synchronized boolean hold(Message message) {
-		if (!this.holding || message.getLength() == 0) {
+		if (!this.holding || message.getLength() == 0 || (this.from != null && !this.from.equals(message.getSrc()))) {
 			return false;
 		}
 		try {

@@ -70,7 +70,18 @@ class PeersWriteTests {
 
 	/** Hold the requests of {@code types} that reach {@code member} until released. */
 	private static HoldRequests holdAt(PeersRemoteTier member, Type... types) throws Exception {
-		HoldRequests hold = new HoldRequests(types);
+		return hold(member, new HoldRequests(types));
+	}
+
+	/**
+	 * Hold the requests of {@code types} that {@code sender} sends to {@code member}
+	 * until released.
+	 */
+	private static HoldRequests holdAt(PeersRemoteTier member, PeersRemoteTier sender, Type... types) throws Exception {
+		return hold(member, new HoldRequests(sender.channel().getAddress(), types));
+	}
+
+	private static HoldRequests hold(PeersRemoteTier member, HoldRequests hold) throws Exception {
 		member.channel().getProtocolStack().insertProtocol(hold, ProtocolStack.Position.ABOVE, UNICAST3.class);
 		return hold;
 	}
@@ -200,6 +211,45 @@ class PeersWriteTests {
 		slow.release();
 		// The late put, then the invalidation and the follow-up eviction, which removes
 		// whatever the owner holds: the key is loaded again.
+		assertReadsFromTheOwnerAgain(owner, reader, key);
+	}
+
+	@Test
+	void confirmationOfOneWriterKeepsTheMarkOfAnotherWhoseWriteTheOwnerHasNotApplied() throws Exception {
+		// Two writers' puts reach a slow owner late. The second writer's is applied and
+		// confirmed first; the first writer's is applied later, and until its own
+		// confirmation the owner serves that older value.
+		this.started.addAll(PeersCluster.start("two-writers", 4, Duration.ofMillis(250), Duration.ofSeconds(10)));
+		TierCache first = cache(this.started.get(0));
+		TierCache second = cache(this.started.get(1));
+		TierCache reader = cache(this.started.get(2));
+		TierCache owner = cache(this.started.get(3));
+		Object key = keyOwnedBy(3);
+		owner.put(key, "old");
+		PeersRemoteTier slow = this.started.get(3);
+		HoldRequests firstPut = holdAt(slow, this.started.get(0), Type.PUT);
+		HoldRequests firstFollowUps = holdAt(slow, this.started.get(0), Type.EVICT, Type.INVALIDATE);
+		HoldRequests secondWrites = holdAt(slow, this.started.get(1), Type.PUT, Type.EVICT, Type.INVALIDATE);
+		long received = reader.getStats().count(Counter.INVALIDATIONS_RECEIVED);
+		first.put(key, "first");
+		second.put(key, "second");
+		assertThat(firstPut.held()).isOne();
+		assertThat(secondWrites.held()).isGreaterThanOrEqualTo(2);
+		// The second writer's put, then its follow-up, which confirms it to every member.
+		secondWrites.release();
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(reader.getStats().count(Counter.INVALIDATIONS_RECEIVED) - received)
+				.as("the first put's and the second put's invalidations, and the second's confirmation")
+				.isEqualTo(3));
+		// Now the first writer's put, which the owner applies over the second's.
+		firstPut.release();
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(
+					() -> assertThat(owner.get(key)).isNotNull().extracting(ValueWrapper::get).isEqualTo("first"));
+		assertThat(reader.get(key))
+			.as("a read after the second put returned, from an owner that applied the first late")
+			.isNull();
+		firstFollowUps.release();
 		assertReadsFromTheOwnerAgain(owner, reader, key);
 	}
 

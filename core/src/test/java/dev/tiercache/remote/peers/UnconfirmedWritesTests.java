@@ -26,6 +26,30 @@ class UnconfirmedWritesTests {
 	}
 
 	@Test
+	void aKeyMarkedByTwoWritersStaysMarkedUntilBothConfirm() {
+		UnconfirmedWrites writes = new UnconfirmedWrites(60_000_000_000L, 10);
+		writes.unconfirmed("a", "first", "owner", System.nanoTime());
+		writes.unconfirmed("a", "second", "owner", System.nanoTime());
+		writes.confirmed("a", "second");
+		assertThat(writes.isUnconfirmed("a")).as("the first writer's mark").isTrue();
+		writes.unconfirmed("a", "second", "owner", System.nanoTime());
+		writes.confirmed("a", "first");
+		assertThat(writes.isUnconfirmed("a")).as("the second writer's new mark").isTrue();
+		writes.confirmed("a", "second");
+		assertThat(writes.isUnconfirmed("a")).isFalse();
+	}
+
+	@Test
+	void aWritersMarkLapsesOnItsOwn() {
+		UnconfirmedWrites writes = new UnconfirmedWrites(WINDOW, 10);
+		writes.unconfirmed("a", "first", "owner", 5_000);
+		writes.unconfirmed("a", "second", "owner", 5_500);
+		assertThat(writes.isUnconfirmed("a", 5_000 + WINDOW)).as("the second writer's mark").isTrue();
+		writes.confirmed("a", "second");
+		assertThat(writes.isUnconfirmed("a", 5_000 + WINDOW)).isFalse();
+	}
+
+	@Test
 	void aMarkLapsesAfterTheWindow() {
 		UnconfirmedWrites writes = new UnconfirmedWrites(WINDOW, 10);
 		writes.unconfirmed("a", "writer", "owner", 5_000);
