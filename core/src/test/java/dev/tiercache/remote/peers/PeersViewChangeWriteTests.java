@@ -10,11 +10,15 @@ import dev.tiercache.TierCache;
 import dev.tiercache.TierCacheConfiguration;
 import dev.tiercache.TierCacheManager;
 import dev.tiercache.local.CacheEntry;
+import dev.tiercache.remote.peers.PeerMessage.Type;
 import dev.tiercache.stats.Counter;
+import org.jgroups.protocols.UNICAST3;
 import org.jgroups.protocols.pbcast.GMS;
 import org.jgroups.stack.ProtocolStack;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+
+import org.springframework.cache.Cache.ValueWrapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -108,6 +112,76 @@ class PeersViewChangeWriteTests {
 			release.get();
 		}
 		assertThat(newcomerCache.get(finalKey, () -> "loaded again")).isIn("loaded again", "new value");
+	}
+
+	@Test
+	void aWriteTheOwnerHasNotConfirmedIsMarkedOnTheMemberThatJustJoined() throws Exception {
+		// The owner keeps the key across the view change and is slow: it has not applied
+		// the put when the writer returns. The writer's view lags, so its invalidation
+		// marks the key only on the members of its old view; the newcomer learns of the
+		// mark from the invalidation the writer sends again once it has the new view,
+		// and reads the key from no other member (the owner still serves the old value)
+		// until the owner confirms the put.
+		int basePort = PeersCluster.freePortRange(6);
+		String cluster = "unconfirmed-view";
+		PeersRemoteTier owner = PeersCluster.member(PeersCluster.settings(cluster, basePort, 1, 3));
+		PeersRemoteTier writer = PeersCluster.member(PeersCluster.settings(cluster, basePort, 2, 3));
+		PeersRemoteTier newcomer = PeersCluster.member(PeersCluster.settings(cluster, basePort, 3, 3));
+		TierCache ownerCache = cache(owner);
+		TierCache writerCache = cache(writer);
+		TierCache newcomerCache = cache(newcomer);
+		start(owner);
+		start(writer);
+		PeersCluster.awaitMembers(this.started, 2);
+		String key = keyOwnedInBoth("member-1", List.of("member-1", "member-2"),
+				List.of("member-1", "member-2", "member-3"));
+		ownerCache.put(key, "old value");
+		HoldViews views = new HoldViews();
+		writer.channel().getProtocolStack().insertProtocol(views, ProtocolStack.Position.BELOW, GMS.class);
+		start(newcomer);
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> owner.view().members().size() == 3 && newcomer.view().members().size() == 3);
+		assertThat(writer.view().members()).as("the writer still has the old view").hasSize(2);
+		HoldRequests slow = new HoldRequests(writer.channel().getAddress(), Type.PUT, Type.EVICT, Type.INVALIDATE);
+		owner.channel().getProtocolStack().insertProtocol(slow, ProtocolStack.Position.ABOVE, UNICAST3.class);
+		// The writer installs the new view once its put and its invalidation have reached
+		// the owner, which applies neither yet: the invalidation marked the key on the
+		// members of the old view only.
+		CompletableFuture<Void> release = CompletableFuture.runAsync(() -> {
+			await().atMost(Duration.ofSeconds(10)).until(() -> slow.held() >= 2);
+			views.release();
+		});
+		try {
+			writerCache.put(key, "new value");
+			assertThat(slow.held()).as("the put, the invalidation and perhaps a follow-up, held at the owner")
+				.isGreaterThanOrEqualTo(2);
+			assertThat(writer.view().members()).as("the writer's view once the put returned").hasSize(3);
+			assertThat(newcomerCache.get(key)).as("the newcomer's read after the put returned").isNull();
+		}
+		finally {
+			views.release();
+			release.get();
+			slow.release();
+		}
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+			ownerCache.put(key, "newer value");
+			assertThat(newcomerCache.get(key)).as("read from the owner again once it confirmed the put")
+				.isNotNull()
+				.extracting(ValueWrapper::get)
+				.isEqualTo("newer value");
+		});
+	}
+
+	private static String keyOwnedInBoth(String owner, List<String> now, List<String> next) {
+		HashRing before = new HashRing(now);
+		HashRing after = new HashRing(next);
+		for (int i = 0;; i++) {
+			String candidate = "key-" + i;
+			if (before.ownerOf("books:" + candidate).equals(owner)
+					&& after.ownerOf("books:" + candidate).equals(owner)) {
+				return candidate;
+			}
+		}
 	}
 
 	private void start(PeersRemoteTier member) {
