@@ -9,7 +9,6 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -26,11 +25,7 @@ import dev.tiercache.remote.RemoteTierException;
 import dev.tiercache.stats.StatsCounter;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.jgroups.Address;
 import org.jgroups.JChannel;
-import org.jgroups.Receiver;
-import org.jgroups.View;
-import org.jgroups.blocks.MessageDispatcher;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.SmartLifecycle;
@@ -80,17 +75,7 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 
 	private final Owner owner;
 
-	private @Nullable JChannel channel;
-
-	private volatile @Nullable PeerChannel peers;
-
-	private volatile @Nullable PeerClient client;
-
-	private volatile @Nullable Writes writes;
-
-	private volatile @Nullable Refreshes refreshes;
-
-	private volatile @Nullable Handoff handoff;
+	private volatile @Nullable JoinedCluster joined;
 
 	private volatile boolean running;
 
@@ -154,38 +139,8 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 			server.onUnknownCache(creator);
 		}
 		try {
-			JChannel channel = JGroupsStack.channel(this.settings);
-			MessageDispatcher dispatcher = new MessageDispatcher(channel, server).asyncDispatching(true);
-			PeerChannel peers = new PeerChannel(this.settings.nodeName(), dispatcher);
-			Handoff handoff = new Handoff(peers, this.codec, this.rejections, 4 * rpcMillis);
-			server.connect(peers, handoff);
-			ViewChanges viewChanges = new ViewChanges(this.settings.clusterName(), peers, handoff, this.owner,
-					this.caches.values());
-			this.peers = peers;
-			this.handoff = handoff;
-			PeerClient client = new PeerClient(peers, this.codec, this.owner, this.rejections, rpcMillis);
-			this.client = client;
-			this.writes = new Writes(peers, this.owner, client, this.codec, this.timers, rpcMillis);
-			this.refreshes = new Refreshes(peers, this.owner, client, this.codec, rpcMillis);
-			dispatcher.setReceiver(new Receiver() {
-
-				@Override
-				public void viewAccepted(View view) {
-					// Rebuild the ring off the JGroups delivery thread.
-					try {
-						PeersRemoteTier.this.views.execute(() -> viewChanges.accept(view, true));
-					}
-					catch (RejectedExecutionException ex) {
-						// Closing: the members that stay rebuild their own rings.
-					}
-				}
-
-			});
-			this.channel = channel;
-			channel.connect(this.settings.clusterName());
-			refuseDuplicateName(channel);
-			// On the views thread, which takes every later view in order.
-			this.views.submit(() -> viewChanges.accept(channel.getView(), false)).get();
+			this.joined = JoinedCluster.join(this.settings, server, this.caches.values(), this.codec, this.owner,
+					this.rejections, this.timers, this.views);
 		}
 		catch (Exception ex) {
 			close();
@@ -200,17 +155,6 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 		this.running = true;
 	}
 
-	private void refuseDuplicateName(JChannel channel) {
-		Address older = Membership.duplicateOf(channel.getView(), channel.getAddress());
-		if (older != null) {
-			throw new IllegalStateException("Another member of cluster '" + this.settings.clusterName()
-					+ "' is already named '" + this.settings.nodeName() + "' (" + older + "); two members with one "
-					+ "name would own the same keys and miss each other's invalidations. Give each instance its own "
-					+ "tiercache.node-name (by default the host name and the web server's port), or a cluster name of "
-					+ "its own (tiercache.cluster.name) if it belongs to another application");
-		}
-	}
-
 	/**
 	 * Hand every main entry to its owner among the other members, then leave the cluster.
 	 */
@@ -221,11 +165,11 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 		}
 		this.running = false;
 		Membership current = membership();
-		Handoff handoff = this.handoff;
-		if (current != null && handoff != null && current.ring().members().size() > 1) {
+		JoinedCluster joined = this.joined;
+		if (current != null && joined != null && current.ring().members().size() > 1) {
 			List<String> others = new ArrayList<>(current.ring().members());
 			others.remove(this.settings.nodeName());
-			handoff.send(this.caches.values(), new HashRing(others), current);
+			joined.handoff().send(this.caches.values(), new HashRing(others), current);
 		}
 		close();
 	}
@@ -234,7 +178,8 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 	 * Return the JGroups channel, for tests that inject faults into its stack.
 	 */
 	@Nullable JChannel channel() {
-		return this.channel;
+		JoinedCluster joined = this.joined;
+		return (joined != null) ? joined.channel() : null;
 	}
 
 	/**
@@ -254,8 +199,9 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 		this.running = false;
 		this.views.shutdownNow();
 		this.timers.shutdownNow();
-		if (this.channel != null) {
-			this.channel.close();
+		JoinedCluster joined = this.joined;
+		if (joined != null) {
+			joined.channel().close();
 		}
 	}
 
@@ -353,11 +299,7 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 
 	@Override
 	public @Nullable CacheEntry refresh(String cache, Object key, long windowNanos, Loader loader) {
-		Refreshes refreshes = this.refreshes;
-		if (refreshes == null) {
-			throw new RemoteTierException("tiercache has not joined its cluster yet");
-		}
-		return refreshes.refresh(registration(cache), owner(cache, key), key, windowNanos, loader);
+		return joined().refreshes().refresh(registration(cache), owner(cache, key), key, windowNanos, loader);
 	}
 
 	@Override
@@ -391,7 +333,7 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 	}
 
 	@Nullable Membership membership() {
-		PeerChannel peers = this.peers;
+		PeerChannel peers = peerChannel();
 		return (peers != null) ? peers.membership() : null;
 	}
 
@@ -404,7 +346,7 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 	}
 
 	String owner(String cache, Object key) {
-		PeerChannel peers = this.peers;
+		PeerChannel peers = peerChannel();
 		return (peers != null) ? peers.owner(cache, key) : this.settings.nodeName();
 	}
 
@@ -413,19 +355,19 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 	}
 
 	private PeerClient client() {
-		PeerClient client = this.client;
-		if (client == null) {
-			throw new RemoteTierException("tiercache has not joined its cluster yet");
-		}
-		return client;
+		return joined().client();
 	}
 
 	private Writes writes() {
-		Writes writes = this.writes;
-		if (writes == null) {
+		return joined().writes();
+	}
+
+	private JoinedCluster joined() {
+		JoinedCluster joined = this.joined;
+		if (joined == null) {
 			throw new RemoteTierException("tiercache has not joined its cluster yet");
 		}
-		return writes;
+		return joined;
 	}
 
 	private long rpcMillis() {
@@ -443,7 +385,8 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 	 * Return how this member reaches the others, for tests that make views differ.
 	 */
 	@Nullable PeerChannel peerChannel() {
-		return this.peers;
+		JoinedCluster joined = this.joined;
+		return (joined != null) ? joined.peers() : null;
 	}
 
 	private Registration registration(String cache) {
