@@ -111,20 +111,32 @@ final class JGroupsStack {
 		return new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8));
 	}
 
+	/**
+	 * The discovery protocol. A joiner sends its discovery requests three times within
+	 * the join timeout ({@code num_discovery_runs}): a request can be lost without any
+	 * network fault, when the joiner's connection to a member crosses one that member
+	 * opens to the joiner's port at the same moment (it still sends there to a member
+	 * that had the port and just died) and the transport keeps only one of the two. A
+	 * joiner that hears no coordinator makes itself the coordinator of a cluster of its
+	 * own, which merges seconds later, and meanwhile owns every key alone.
+	 */
 	private static String discovery(PeersSettings settings) {
 		return switch (settings.discovery()) {
-			case LOOPBACK -> "<TCPPING initial_hosts=\"%s[%d]\" port_range=\"%d\" async_discovery=\"true\"/>"
+			case LOOPBACK -> ("<TCPPING initial_hosts=\"%s[%d]\" port_range=\"%d\" async_discovery=\"true\" "
+					+ "num_discovery_runs=\"3\"/>")
 				.formatted(settings.bindAddress(), settings.port(), settings.portRange());
-			case STATIC -> "<TCPPING initial_hosts=\"%s\" port_range=\"0\" async_discovery=\"true\"/>"
-				.formatted(String.join(",", settings.members()));
-			case DNS -> "<dns.DNS_PING dns_query=\"%s\" dns_record_type=\"A\"/>".formatted(settings.dnsQuery());
+			case STATIC ->
+				"<TCPPING initial_hosts=\"%s\" port_range=\"0\" async_discovery=\"true\" num_discovery_runs=\"3\"/>"
+					.formatted(String.join(",", settings.members()));
+			case DNS -> "<dns.DNS_PING dns_query=\"%s\" dns_record_type=\"A\" num_discovery_runs=\"3\"/>"
+				.formatted(settings.dnsQuery());
 			case KUBERNETES -> {
 				if (!ClassUtils.isPresent("org.jgroups.protocols.kubernetes.KUBE_PING", null)) {
 					throw new IllegalStateException("tiercache.cluster.discovery=kubernetes needs "
 							+ "org.jgroups.kubernetes:jgroups-kubernetes on the classpath; or use discovery=dns "
 							+ "with a headless service");
 				}
-				yield "<org.jgroups.protocols.kubernetes.KUBE_PING/>";
+				yield "<org.jgroups.protocols.kubernetes.KUBE_PING num_discovery_runs=\"3\"/>";
 			}
 			case STACK -> throw new IllegalStateException("unreachable");
 		};
