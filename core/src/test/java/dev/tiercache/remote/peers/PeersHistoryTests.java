@@ -1,9 +1,12 @@
 package dev.tiercache.remote.peers;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -68,7 +71,7 @@ class PeersHistoryTests {
 
 	private final long seed = this.run.seed();
 
-	private final List<Member> started = new ArrayList<>();
+	private final List<Member> started = new CopyOnWriteArrayList<>();
 
 	private final List<Workload.Node> live = new CopyOnWriteArrayList<>();
 
@@ -82,9 +85,23 @@ class PeersHistoryTests {
 
 	private int nextIndex = 1;
 
+	/** Dumps every thread when the live members' views disagree for over 2 s. */
+	private final ViewWatchdog watchdog = new ViewWatchdog(this::liveTiers, Path.of("target"),
+			"view-stall-" + this.seed, 2000);
+
 	@AfterEach
 	void closeMembers() {
+		this.watchdog.close();
 		this.started.forEach((member) -> member.manager().close());
+	}
+
+	private Map<String, PeersRemoteTier> liveTiers() {
+		Set<String> names = this.live.stream().map(Workload.Node::name).collect(Collectors.toSet());
+		Map<String, PeersRemoteTier> tiers = new LinkedHashMap<>();
+		this.started.stream()
+			.filter((member) -> names.contains(member.name()))
+			.forEach((member) -> tiers.put(member.name(), member.tier()));
+		return tiers;
 	}
 
 	@Test
@@ -172,10 +189,14 @@ class PeersHistoryTests {
 		leaving.node().retire(Duration.ofSeconds(30));
 		leaving.tier().stop();
 		leaving.manager().close();
+		long closed = System.nanoTime();
 		awaitSettled();
+		long left = System.nanoTime();
 		Member joined = start();
+		long started = System.nanoTime();
 		this.live.add(joined.node());
 		long settled = awaitSettled();
+		phases(leaving.name() + " left", began, closed, left, joined.name(), started, System.nanoTime());
 		this.history.unstable(leaving.name() + " left, " + joined.name() + " joined", began, settled);
 	}
 
@@ -192,12 +213,27 @@ class PeersHistoryTests {
 		this.live.remove(victim.node());
 		victim.node().retire(Duration.ofSeconds(30));
 		victim.manager().close();
-		this.history.cutOff(victim.name(), cut, System.nanoTime());
+		long closed = System.nanoTime();
+		this.history.cutOff(victim.name(), cut, closed);
 		awaitSettled();
+		long left = System.nanoTime();
 		Member joined = start();
+		long started = System.nanoTime();
 		this.live.add(joined.node());
 		long settled = awaitSettled();
+		phases(victim.name() + " crashed", cut, closed, left, joined.name(), started, System.nanoTime());
 		this.history.unstable(victim.name() + " crashed, " + joined.name() + " joined", cut, settled);
+	}
+
+	/**
+	 * Print how long each phase of a leave or crash and join took, for diagnosis.
+	 */
+	private void phases(String what, long began, long closed, long left, String joined, long started, long settled) {
+		System.out.printf(
+				"phases: %s: closed %.0f ms, others saw it go %.0f ms later, %s joined in %.0f ms, "
+						+ "views agreed %.0f ms later%n",
+				what, (closed - began) / 1e6, (left - closed) / 1e6, joined, (started - left) / 1e6,
+				(settled - started) / 1e6);
 	}
 
 	private Member pick(Random random) {
@@ -221,6 +257,7 @@ class PeersHistoryTests {
 		Member member = new Member(name, tier, manager, cache, new Workload.Node(name, cache));
 		this.started.add(member);
 		tier.start();
+		this.watchdog.started(name, tier);
 		return member;
 	}
 
