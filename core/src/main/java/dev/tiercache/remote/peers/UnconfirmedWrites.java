@@ -124,6 +124,19 @@ final class UnconfirmedWrites {
 		return false;
 	}
 
+	/**
+	 * Return whether {@code writer}'s own mark on {@code key} stands: a write of its that
+	 * the owner has not confirmed.
+	 */
+	boolean isMarkedBy(Object key, String writer) {
+		List<Mark> marks = this.marks.get(key);
+		if (marks == null) {
+			return false;
+		}
+		long now = System.nanoTime();
+		return marks.stream().anyMatch((mark) -> mark.writer().equals(writer) && mark.until() - now > 0);
+	}
+
 	private static List<Mark> with(List<Mark> marks, Mark added, long now) {
 		List<Mark> result = new ArrayList<>(marks.size() + 1);
 		for (Mark mark : marks) {

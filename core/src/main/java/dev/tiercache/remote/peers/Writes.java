@@ -207,11 +207,13 @@ final class Writes {
 
 	/**
 	 * Tell every other member to drop the key once more, after a view change, with the
-	 * mark of a write the owner has not confirmed, so that a member that has just joined
-	 * does not read the key from that owner either.
+	 * mark of this member's write if the owner has not confirmed it, so that a member
+	 * that has just joined does not read the key from that owner either. Another writer's
+	 * mark is that writer's to send: a mark in this member's name would be lifted by no
+	 * one and keep the key from being read from its owner until it lapses.
 	 */
 	private void invalidateAgain(Registration registration, String owner, Object key, byte[] keyBytes) {
-		if (registration.unconfirmed().isUnconfirmed(key)) {
+		if (registration.unconfirmed().isMarkedBy(key, this.self)) {
 			this.client.invalidateUnconfirmed(registration, owner, keyBytes);
 		}
 		else {

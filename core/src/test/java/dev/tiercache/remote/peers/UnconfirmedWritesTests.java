@@ -40,6 +40,17 @@ class UnconfirmedWritesTests {
 	}
 
 	@Test
+	void aWriterKnowsWhetherItsOwnMarkStands() {
+		UnconfirmedWrites writes = new UnconfirmedWrites(60_000_000_000L, 10);
+		writes.unconfirmed("a", "first", "owner", System.nanoTime());
+		assertThat(writes.isMarkedBy("a", "first")).isTrue();
+		assertThat(writes.isMarkedBy("a", "second")).as("another writer's mark").isFalse();
+		assertThat(writes.isMarkedBy("b", "first")).isFalse();
+		writes.confirmed("a", "first");
+		assertThat(writes.isMarkedBy("a", "first")).isFalse();
+	}
+
+	@Test
 	void aWritersMarkLapsesOnItsOwn() {
 		UnconfirmedWrites writes = new UnconfirmedWrites(WINDOW, 10);
 		writes.unconfirmed("a", "first", "owner", 5_000);
