@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -33,6 +34,7 @@ import static org.awaitility.Awaitility.await;
  * {@code new Object()}, as Spring's own suites use, stay on the node that cached them.
  */
 @ParameterizedClass(name = "{0}")
+@ExtendWith(AbortOnPause.class)
 @MethodSource("modes")
 class CacheAnnotationLoadingTests {
 

@@ -7,6 +7,7 @@ import dev.tiercache.CountingService.Book;
 import dev.tiercache.CountingService.Isbn;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -31,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
  * ({@code sync}, futures, failures, nulls) are in {@link CacheAnnotationLoadingTests}.
  */
 @ParameterizedClass(name = "{0}")
+@ExtendWith(AbortOnPause.class)
 @MethodSource("modes")
 class CacheAnnotationTests {
 
