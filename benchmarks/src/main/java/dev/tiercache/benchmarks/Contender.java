@@ -1,5 +1,7 @@
 package dev.tiercache.benchmarks;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,6 +42,13 @@ public enum Contender {
 
 	/** tiercache in peers mode: JGroups members on loopback own keys by hashing. */
 	TIERCACHE_PEERS("tiercache-peers", false),
+
+	/**
+	 * tiercache in peers mode with node 0 in this JVM and every other node in a JVM of
+	 * its own ({@link PeerProcess}), as an application runs: only node 0 can be read
+	 * here.
+	 */
+	TIERCACHE_PEERS_PROCESSES("tiercache-peers-processes", false),
 
 	/** tiercache in redis mode: Redis holds every entry, a near cache in front. */
 	TIERCACHE_REDIS("tiercache-redis", true),
@@ -122,10 +131,15 @@ public enum Contender {
 		if (redis != null && this.needsRedis) {
 			flush(redis);
 		}
+		if (this == TIERCACHE_PEERS_PROCESSES) {
+			managers.add(tiercache(config, peersInProcesses(count, config, resources)));
+			return new Nodes(this, managers, resources);
+		}
 		for (int i = 0; i < count; i++) {
 			managers.add(switch (this) {
 				case TIERCACHE_LOCAL -> tiercache(config, null);
 				case TIERCACHE_PEERS -> tiercache(config, peers.get(i));
+				case TIERCACHE_PEERS_PROCESSES -> throw new IllegalStateException("started above");
 				case TIERCACHE_REDIS -> tiercache(config, RedisRemoteTier.start(connect(redis, resources), codec(),
 						RedisTierSettings.defaults(), () -> this.label));
 				case CAFFEINE -> caffeine(config);
@@ -145,6 +159,30 @@ public enum Contender {
 	@Override
 	public String toString() {
 		return this.label;
+	}
+
+	/**
+	 * Start members 2 to {@code count} in JVMs of their own, then member 1 here, and wait
+	 * until it sees them all.
+	 * @return the member in this JVM
+	 */
+	private static PeersRemoteTier peersInProcesses(int count, TierCacheConfiguration config,
+			List<AutoCloseable> resources) {
+		String cluster = "bench-" + clusters.incrementAndGet();
+		int basePort = PeersCluster.freePortRange(count + 3);
+		try {
+			for (int index = 2; index <= count; index++) {
+				resources.add(PeerProcess.start(cluster, basePort, index, count, config));
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		PeersRemoteTier member = PeersRemoteTier.create(PeersCluster.settings(cluster, basePort, 1, count), codec());
+		resources.add(member);
+		member.start();
+		PeersCluster.awaitMembers(List.of(member), count);
+		return member;
 	}
 
 	private static TierCacheManager tiercache(TierCacheConfiguration config, @Nullable RemoteTier remote) {

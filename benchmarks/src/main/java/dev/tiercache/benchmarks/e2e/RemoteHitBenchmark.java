@@ -16,9 +16,9 @@ import org.springframework.cache.Cache;
 
 /**
  * Benchmark 3: a remote hit with the hot tier (near cache) off. A peer fetching from its
- * owner over loopback JGroups, tiercache's redis mode and {@code RedisCacheManager} GET
- * against the same {@code redis-server}: latency percentiles and throughput at 1, 8 and
- * 32 threads.
+ * owner over loopback JGroups (the owner in this JVM, and in a JVM of its own as in an
+ * application), tiercache's redis mode and {@code RedisCacheManager} GET against the same
+ * {@code redis-server}: latency percentiles and throughput at 1, 8 and 32 threads.
  *
  * <p>
  * Usage: {@code RemoteHitBenchmark quick|full [contender ...]}; the first contender is
@@ -42,7 +42,8 @@ public final class RemoteHitBenchmark {
 		TierCacheConfiguration noHotTier = TierCacheConfiguration.defaultCacheConfig().withHotRatio(0);
 		Contender[] contenders = (args.length > 1)
 				? java.util.Arrays.stream(args, 1, args.length).map(Contender::of).toArray(Contender[]::new)
-				: new Contender[] { Contender.REDIS, Contender.TIERCACHE_REDIS, Contender.TIERCACHE_PEERS };
+				: new Contender[] { Contender.REDIS, Contender.TIERCACHE_REDIS, Contender.TIERCACHE_PEERS,
+						Contender.TIERCACHE_PEERS_PROCESSES };
 		double[][] results = new double[contenders.length * THREADS.length][];
 		Table table = new Table("3. Remote hit, hot tier off (baseline: " + contenders[0] + " at the same threads)",
 				"contender", "threads", "ops/s", "p50 µs", "p99 µs", "p99.9 µs", "failures", "throughput vs baseline",
@@ -51,8 +52,9 @@ public final class RemoteHitBenchmark {
 			for (int c = 0; c < contenders.length; c++) {
 				Contender contender = contenders[c];
 				// Two peers: node 0 reads what node 1 owns. Redis: one node reads.
-				try (Nodes nodes = contender.start((contender == Contender.TIERCACHE_PEERS) ? 2 : 1, noHotTier,
-						redis)) {
+				boolean peers = contender == Contender.TIERCACHE_PEERS
+						|| contender == Contender.TIERCACHE_PEERS_PROCESSES;
+				try (Nodes nodes = contender.start(peers ? 2 : 1, noHotTier, redis)) {
 					Cache reader = nodes.cache(0, "books");
 					List<Object> keys = remoteKeys(nodes);
 					for (int t = 0; t < THREADS.length; t++) {
@@ -71,21 +73,22 @@ public final class RemoteHitBenchmark {
 	}
 
 	/**
-	 * Store {@link #KEYS} books where node 0 must fetch them remotely: at their owner
-	 * (node 1) in peers mode, in Redis otherwise.
+	 * Store {@link #KEYS} books where node 0 must fetch them remotely: at their owner (a
+	 * peer) in peers mode, in Redis otherwise. Node 0 writes them, and with the hot tier
+	 * off keeps no copy.
 	 */
 	private static List<Object> remoteKeys(Nodes nodes) {
-		RemoteTier owner = (nodes.size() > 1) ? nodes.remoteTier(1) : null;
-		Cache writer = nodes.cache(nodes.size() - 1, "books");
+		RemoteTier tier = nodes.remoteTier(0);
+		boolean peers = tier != null && tier.usesMain();
+		Cache reader = nodes.cache(0, "books");
 		List<Object> keys = new ArrayList<>();
 		for (long id = 0; keys.size() < KEYS; id++) {
 			String key = "book-" + id;
-			if (owner == null || owner.ownsLocally("books", key)) {
-				writer.put(key, Book.of(id));
+			if (!peers || !tier.ownsLocally("books", key)) {
+				reader.put(key, Book.of(id));
 				keys.add(key);
 			}
 		}
-		Cache reader = nodes.cache(0, "books");
 		for (Object key : keys) {
 			if (reader.get(key) == null) {
 				throw new IllegalStateException(nodes.contender() + ": node 0 cannot read " + key);
