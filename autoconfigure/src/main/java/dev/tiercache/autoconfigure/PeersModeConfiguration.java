@@ -43,7 +43,7 @@ class PeersModeConfiguration {
 				() -> new PeersSettings(clusterName(cluster, environment, beanFactory), node.name(),
 						bindAddress(cluster), cluster.getPort(), cluster.getPortRange(), cluster.getDiscovery(),
 						cluster.getMembers(), cluster.getDnsQuery(), cluster.getStack(), cluster.getSecret(),
-						cluster.getRpcTimeout(), cluster.getLeaseTimeout()));
+						cluster.getRpcTimeout(), cluster.getLeaseTimeout(), cluster.isFetchTransport()));
 		if (!StringUtils.hasText(cluster.getSecret()) && cluster.getDiscovery() != Discovery.LOOPBACK) {
 			logger.warn("tiercache: tiercache.cluster.secret is not set, so cache traffic between members is "
 					+ "neither authenticated nor encrypted; set the same secret on every member");

@@ -84,6 +84,15 @@ public class TierCacheClusterProperties {
 	 */
 	private Duration leaseTimeout = Duration.ofSeconds(10);
 
+	/**
+	 * Whether a node fetches entries from their owners on connections of tiercache's own
+	 * (one port per node, an ephemeral one on the bind address, advertised through the
+	 * cluster) instead of through JGroups, which keeps membership, writes and
+	 * invalidations. Faster; a node falls back to JGroups for an owner it cannot reach
+	 * that way. Not used when a secret is set, since these connections are not encrypted.
+	 */
+	private boolean fetchTransport = true;
+
 	public String getName() {
 		return this.name;
 	}
@@ -162,6 +171,14 @@ public class TierCacheClusterProperties {
 
 	public void setRpcTimeout(Duration rpcTimeout) {
 		this.rpcTimeout = rpcTimeout;
+	}
+
+	public boolean isFetchTransport() {
+		return this.fetchTransport;
+	}
+
+	public void setFetchTransport(boolean fetchTransport) {
+		this.fetchTransport = fetchTransport;
 	}
 
 	public Duration getLeaseTimeout() {

@@ -120,6 +120,17 @@ class PeersModeAutoConfigurationTests {
 	}
 
 	@Test
+	void readsUseTheFetchTransportUnlessItIsTurnedOff() {
+		Cluster cluster = new Cluster("fetch-transport");
+		cluster.node(this.contextRunner, 1)
+			.run((context) -> assertThat(context.getBean(ClusterView.class).details().get("fetchTransport")).asString()
+				.startsWith("/127.0.0.1:"));
+		cluster.node(this.contextRunner.withPropertyValues("tiercache.cluster.fetch-transport=false"), 1)
+			.run((context) -> assertThat(context.getBean(ClusterView.class).details()).containsEntry("fetchTransport",
+					"off"));
+	}
+
+	@Test
 	void encryptedClusterNeedsTheSameSecret() {
 		Cluster cluster = new Cluster("secret");
 		ApplicationContextRunner secret = this.contextRunner.withPropertyValues("tiercache.cluster.secret=s3cret");

@@ -125,8 +125,15 @@ public enum Contender {
 		}
 		List<AutoCloseable> resources = new ArrayList<>();
 		List<CacheManager> managers = new ArrayList<>();
+		// -Dtiercache.benchmarks.fetch-transport=false: peers read through JGroups, as
+		// before
+		// the fetch transport
+		boolean fetchTransport = Boolean
+			.parseBoolean(System.getProperty("tiercache.benchmarks.fetch-transport", "true"));
 		List<PeersRemoteTier> peers = (this == TIERCACHE_PEERS)
-				? PeersCluster.start("bench-" + clusters.incrementAndGet(), count) : List.of();
+				? PeersCluster.start("bench-" + clusters.incrementAndGet(), count,
+						(settings) -> settings.withFetchTransport(fetchTransport))
+				: List.of();
 		resources.addAll(peers);
 		if (redis != null && this.needsRedis) {
 			flush(redis);

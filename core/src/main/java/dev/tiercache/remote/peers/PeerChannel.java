@@ -307,6 +307,14 @@ final class PeerChannel {
 		return this.dispatcher.sendMessage(reliable(target, payload), RequestOptions.SYNC().timeout(timeoutMillis));
 	}
 
+	/**
+	 * Return the address of {@code member} in the current view, or {@code null}.
+	 */
+	@Nullable Address addressOf(String member) {
+		Membership current = this.membership;
+		return (current != null) ? current.addresses().get(member) : null;
+	}
+
 	private Address address(StatsCounter stats, String member) {
 		Membership current = this.membership;
 		Address target = (current != null) ? current.addresses().get(member) : null;

@@ -45,8 +45,12 @@ final class PeerClient {
 
 	private final long rpcMillis;
 
-	PeerClient(PeerChannel channel, ValueCodec codec, Owner owner, Rejections rejections, long rpcMillis) {
+	private final @Nullable FetchClient fetches;
+
+	PeerClient(PeerChannel channel, ValueCodec codec, Owner owner, Rejections rejections, long rpcMillis,
+			@Nullable FetchClient fetches) {
 		this.channel = channel;
+		this.fetches = fetches;
 		this.codec = codec;
 		this.owner = owner;
 		this.rejections = rejections;
@@ -55,8 +59,8 @@ final class PeerClient {
 
 	@Nullable CacheEntry fetch(Registration registration, String member, Object key) {
 		requireConfirmed(registration, member, key);
-		PeerMessage reply = this.channel.request(registration.stats(), member,
-				PeerMessage.of(Type.FETCH, registration.name(), this.codec.encode(key)), this.rpcMillis);
+		PeerMessage reply = read(registration, member,
+				PeerMessage.of(Type.FETCH, registration.name(), this.codec.encode(key)));
 		return switch (reply.type()) {
 			case VALUE -> decode(reply);
 			case MISS -> null;
@@ -69,8 +73,8 @@ final class PeerClient {
 		byte[] keyBytes = this.codec.encode(key);
 		boolean waited = false;
 		while (true) {
-			PeerMessage reply = this.channel.request(registration.stats(), member,
-					PeerMessage.of(Type.FETCH_OR_LEASE, registration.name(), keyBytes), this.rpcMillis);
+			PeerMessage reply = read(registration, member,
+					PeerMessage.of(Type.FETCH_OR_LEASE, registration.name(), keyBytes));
 			switch (reply.type()) {
 				case VALUE -> {
 					return valueOf(registration, reply, waited);
@@ -90,6 +94,17 @@ final class PeerClient {
 				default -> throw refused(registration, member, reply);
 			}
 		}
+	}
+
+	/**
+	 * A read on the fetch transport if there is one, else through JGroups.
+	 */
+	private PeerMessage read(Registration registration, String member, PeerMessage request) {
+		FetchClient fetches = this.fetches;
+		if (fetches != null) {
+			return fetches.request(registration.stats(), member, request, this.rpcMillis);
+		}
+		return this.channel.request(registration.stats(), member, request, this.rpcMillis);
 	}
 
 	/**

@@ -183,20 +183,34 @@ record PeerMessage(Type type, String cache, byte[] key, byte[] value, long ttlNa
 	 * {@code DataOutputStream}: big-endian numbers, the cache name in modified UTF-8.
 	 */
 	byte[] encode() {
+		byte[] bytes = new byte[size()];
+		writeTo(ByteBuffer.wrap(bytes));
+		return bytes;
+	}
+
+	/**
+	 * Return the size of this message encoded.
+	 */
+	int size() {
 		int nameLength = modifiedUtf8Length(this.cache);
 		if (nameLength > 0xFFFF) {
 			throw new UncheckedIOException(new UTFDataFormatException(
 					"Cache name of " + nameLength + " bytes is too long for a peer message"));
 		}
-		byte[] bytes = new byte[FIXED_SIZE + nameLength + this.key.length + this.value.length];
-		ByteBuffer out = ByteBuffer.wrap(bytes);
+		return FIXED_SIZE + nameLength + this.key.length + this.value.length;
+	}
+
+	/**
+	 * Encode this message into {@code out}, which has {@link #size()} bytes left.
+	 */
+	void writeTo(ByteBuffer out) {
+		int nameLength = modifiedUtf8Length(this.cache);
 		out.put((byte) MAGIC).put((byte) VERSION).put((byte) this.type.ordinal());
 		out.putShort((short) nameLength);
 		putModifiedUtf8(out, this.cache);
 		out.putInt(this.key.length).put(this.key);
 		out.putInt(this.value.length).put(this.value);
 		out.putLong(this.ttlNanos).putLong(this.token);
-		return bytes;
 	}
 
 	/**

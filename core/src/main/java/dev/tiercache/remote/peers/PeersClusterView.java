@@ -1,5 +1,6 @@
 package dev.tiercache.remote.peers;
 
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,6 +70,9 @@ final class PeersClusterView implements ClusterView {
 		details.put("view", (channel != null && channel.getView() != null) ? channel.getView().getViewId().toString()
 				: "not connected");
 		details.put("rejectedPayloads", this.tier.rejectedPayloads());
+		InetSocketAddress fetchEndpoint = this.tier.fetchEndpoint();
+		details.put("fetchTransport", (fetchEndpoint != null) ? fetchEndpoint.toString() : "off");
+		details.put("fetchFallbacks", this.tier.fetchFallbacks());
 		return details;
 	}
 

@@ -1,5 +1,6 @@
 package dev.tiercache.remote.peers;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -183,6 +184,14 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 	}
 
 	/**
+	 * Return the fetch transport, for tests that break it.
+	 */
+	@Nullable FetchTransport fetchTransport() {
+		JoinedCluster joined = this.joined;
+		return (joined != null) ? joined.fetchTransport() : null;
+	}
+
+	/**
 	 * Return what serves other members' requests, for tests that send it payloads.
 	 */
 	@Nullable RequestServer requestHandler() {
@@ -201,7 +210,7 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 		this.timers.shutdownNow();
 		JoinedCluster joined = this.joined;
 		if (joined != null) {
-			joined.channel().close();
+			joined.close();
 		}
 	}
 
@@ -343,6 +352,24 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 
 	long rejectedPayloads() {
 		return this.rejections.count();
+	}
+
+	/**
+	 * Return where this member serves fetches, or {@code null} if reads go through
+	 * JGroups.
+	 */
+	@Nullable InetSocketAddress fetchEndpoint() {
+		FetchTransport fetchTransport = fetchTransport();
+		return (fetchTransport != null) ? fetchTransport.endpoint() : null;
+	}
+
+	/**
+	 * Return how many reads this member sent through JGroups although the fetch transport
+	 * is on: to an owner that advertises no fetch port, or whose connection failed.
+	 */
+	long fetchFallbacks() {
+		FetchTransport fetchTransport = fetchTransport();
+		return (fetchTransport != null) ? fetchTransport.client().fallbacks() : 0;
 	}
 
 	String owner(String cache, Object key) {

@@ -82,6 +82,31 @@ final class RequestServer implements RequestHandler {
 			response.send(PeerMessage.reply(Type.ERROR).encode(), false);
 			return;
 		}
+		handle(request, response);
+	}
+
+	/**
+	 * Serve a read ({@code FETCH} or {@code FETCH_OR_LEASE}) that arrived on the fetch
+	 * transport ({@link FetchServer}); anything else is answered {@code ERROR}, since
+	 * writes must travel through JGroups, in order with the invalidations.
+	 */
+	void handleRead(byte[] bytes, int offset, int length, Response response) {
+		PeerMessage request;
+		try {
+			request = PeerMessage.decode(bytes, offset, length);
+			if (request.type() != Type.FETCH && request.type() != Type.FETCH_OR_LEASE) {
+				throw new CodecException("Dropped a " + request.type() + " request sent on the fetch transport");
+			}
+		}
+		catch (CodecException ex) {
+			this.rejections.record(null, ex);
+			response.send(PeerMessage.reply(Type.ERROR).encode(), false);
+			return;
+		}
+		handle(request, response);
+	}
+
+	private void handle(PeerMessage request, Response response) {
 		Registration registration = registrationFor(request.cache());
 		if (registration == null) {
 			response.send(PeerMessage.reply(Type.NO_CACHE).encode(), false);

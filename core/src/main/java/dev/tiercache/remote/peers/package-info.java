@@ -20,11 +20,15 @@
  * is told to ask again, so a dead owner is noticed in time. A member that is not the
  * owner answers {@code NOT_OWNER} instead of forwarding, so a request never travels in a
  * loop while members' views differ; the caller then loads locally and keeps the value in
- * hot only. Writes go to the owner ({@link dev.tiercache.remote.peers.Owner} on its side,
- * {@link dev.tiercache.remote.peers.PeerClient} on the writer's), and the writer then
- * tells every other member to drop its copy and waits (at most {@code rpc-timeout}) for
- * their answers; a write the owner did not apply is told to the owner too, and no member
- * reads that key from another until the owner confirms the write
+ * hot only. Synchronous reads travel on a transport of tiercache's own
+ * ({@link dev.tiercache.remote.peers.FetchTransport}): one selector thread per member
+ * serves every peer's connection inline, a caller writes its request and reads the answer
+ * on a pooled connection of its own, and an owner that cannot be reached that way is
+ * asked through JGroups. Writes go to the owner ({@link dev.tiercache.remote.peers.Owner}
+ * on its side, {@link dev.tiercache.remote.peers.PeerClient} on the writer's), and the
+ * writer then tells every other member to drop its copy and waits (at most
+ * {@code rpc-timeout}) for their answers; a write the owner did not apply is told to the
+ * owner too, and no member reads that key from another until the owner confirms the write
  * ({@link dev.tiercache.remote.peers.UnconfirmedWrites}), since a slow owner serves the
  * old value until it applies the write late. A refresh ahead of expiry
  * ({@code refresh-after}, {@link dev.tiercache.remote.peers.Refreshes}) asks the owner

@@ -6,6 +6,7 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 import dev.tiercache.codec.AllowList;
 import dev.tiercache.codec.ValueCodec;
@@ -33,7 +34,7 @@ public final class PeersCluster {
 	 * Start {@code size} members and wait until they see each other.
 	 */
 	public static List<PeersRemoteTier> start(String cluster, int size) {
-		return start(cluster, size, null);
+		return start(cluster, size, (UnaryOperator<PeersSettings>) (settings) -> settings);
 	}
 
 	/**
@@ -53,10 +54,26 @@ public final class PeersCluster {
 		return members;
 	}
 
+	/**
+	 * Start {@code size} members with settings changed by {@code change} and wait until
+	 * they see each other.
+	 */
+	public static List<PeersRemoteTier> start(String cluster, int size, UnaryOperator<PeersSettings> change) {
+		int basePort = freePortRange(size + 3);
+		List<PeersRemoteTier> members = new ArrayList<>();
+		for (int i = 1; i <= size; i++) {
+			PeersRemoteTier member = member(change.apply(settings(cluster, basePort, i, size)));
+			member.start();
+			members.add(member);
+		}
+		awaitMembers(members, size);
+		return members;
+	}
+
 	static PeersSettings withTimeouts(PeersSettings settings, Duration rpcTimeout, Duration leaseTimeout) {
 		return new PeersSettings(settings.clusterName(), settings.nodeName(), settings.bindAddress(), settings.port(),
 				settings.portRange(), settings.discovery(), settings.members(), settings.dnsQuery(), settings.stack(),
-				settings.secret(), rpcTimeout, leaseTimeout);
+				settings.secret(), rpcTimeout, leaseTimeout, settings.fetchTransport());
 	}
 
 	/**
@@ -87,13 +104,20 @@ public final class PeersCluster {
 	 * Create a member, not yet started, with the codec every test uses.
 	 */
 	static PeersRemoteTier member(PeersSettings settings) {
-		return PeersRemoteTier.create(settings, ValueCodec.java(AllowList.of(List.of("dev.tiercache"))));
+		return PeersRemoteTier.create(settings, codec());
+	}
+
+	/**
+	 * The codec every test member uses.
+	 */
+	static ValueCodec codec() {
+		return ValueCodec.java(AllowList.of(List.of("dev.tiercache")));
 	}
 
 	static PeersSettings withSecret(PeersSettings settings, String secret) {
 		return new PeersSettings(settings.clusterName(), settings.nodeName(), settings.bindAddress(), settings.port(),
 				settings.portRange(), settings.discovery(), settings.members(), settings.dnsQuery(), settings.stack(),
-				secret, settings.rpcTimeout(), settings.leaseTimeout());
+				secret, settings.rpcTimeout(), settings.leaseTimeout(), settings.fetchTransport());
 	}
 
 	/**

@@ -38,9 +38,9 @@ import static org.awaitility.Awaitility.await;
  * A seeded, randomized history of peers mode: four members in this JVM on loopback,
  * client threads calling random operations on random members over a dozen keys backed by
  * a test-owned {@link Database}, while members leave gracefully, crash (cut off by
- * JGroups {@code DISCARD}, then closed) and join, and transport delays
- * ({@link DelayMessages}) come and go. {@link HistoryChecker} then checks every invariant
- * of the design over the recorded operations at once.
+ * JGroups {@code DISCARD} and the fetch transport's closing, then closed) and join, and
+ * transport delays ({@link DelayMessages}) come and go. {@link HistoryChecker} then
+ * checks every invariant of the design over the recorded operations at once.
  *
  * <p>
  * {@code -Dtiercache.history.seed=N} replays a seed's choices (the seed is printed first
@@ -206,6 +206,12 @@ class PeersHistoryTests {
 		DISCARD discard = new DISCARD().discardAll(true);
 		long cut = System.nanoTime();
 		victim.tier().channel().getProtocolStack().insertProtocol(discard, ProtocolStack.Position.ABOVE, TP.class);
+		// The network is cut for the fetch transport too: reads to and from the victim go
+		// through JGroups, which drops them.
+		FetchTransport fetchTransport = victim.tier().fetchTransport();
+		if (fetchTransport != null) {
+			fetchTransport.close();
+		}
 		sleepUntil(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300 + random.nextInt(1200)));
 		this.live.remove(victim.node());
 		victim.node().retire(Duration.ofSeconds(30));

@@ -10,13 +10,15 @@ import dev.tiercache.stats.Counter;
 import org.jgroups.JChannel;
 import org.jgroups.protocols.UNICAST3;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The read path between peers: a fetch and its answer skip {@code UNICAST3} (which would
- * resend them only after the requester gave up), writes do not.
+ * resend them only after the requester gave up), writes do not; whether reads go through
+ * JGroups or on the fetch transport.
  *
  * @author tiercache
  */
@@ -31,9 +33,11 @@ class PeersReadPathTests {
 		this.started.forEach(PeersRemoteTier::close);
 	}
 
-	@Test
-	void fetchesAndTheirAnswersSkipUnicastRetransmissionWhileWritesKeepIt() {
-		List<PeersRemoteTier> members = PeersCluster.start("read-path", 2);
+	@ParameterizedTest(name = "fetch transport {0}")
+	@ValueSource(booleans = { false, true })
+	void fetchesAndTheirAnswersSkipUnicastRetransmissionWhileWritesKeepIt(boolean fetchTransport) {
+		List<PeersRemoteTier> members = PeersCluster.start("read-path", 2,
+				(settings) -> settings.withFetchTransport(fetchTransport));
 		this.started.addAll(members);
 		List<TierCache> caches = new ArrayList<>();
 		for (PeersRemoteTier member : members) {
@@ -65,6 +69,8 @@ class PeersReadPathTests {
 		// JGroups' own traffic (merge and failure detection) may add a few.
 		assertThat(sent(members.get(0)) - requestsBefore).as("reliable messages sent by the requester").isLessThan(10);
 		assertThat(sent(members.get(1)) - answersBefore).as("reliable messages sent by the owner").isLessThan(10);
+		assertThat(members.get(0).fetchEndpoint() != null).isEqualTo(fetchTransport);
+		assertThat(members.get(0).fetchFallbacks()).isZero();
 	}
 
 	private static long sent(PeersRemoteTier member) {

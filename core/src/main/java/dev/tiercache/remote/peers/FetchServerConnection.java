@@ -1,0 +1,201 @@
+package dev.tiercache.remote.peers;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jgroups.Message;
+import org.jgroups.blocks.Response;
+
+/**
+ * One member's connection to this member's {@link FetchServer}: it reads frames, has each
+ * request served at once, and writes the answers, from the server's thread or, for a
+ * parked request, from the thread that ends the load. An answer that does not fit the
+ * socket waits here, and nothing more is read from the connection until it has gone, so a
+ * peer that asks without reading cannot make this member hold answers without end. A
+ * frame that is not ours closes the connection; the peer's requests on it fail over to
+ * JGroups and its other connections go on.
+ *
+ * @author tiercache
+ */
+final class FetchServerConnection {
+
+	private static final Log logger = LogFactory.getLog(FetchServerConnection.class);
+
+	private final SocketChannel channel;
+
+	private final SelectionKey key;
+
+	private final RequestServer handler;
+
+	private final Thread loop;
+
+	/** What has been read and not yet served; only the server's thread uses it. */
+	private ByteBuffer in = ByteBuffer.allocate(FetchFrames.BUFFER_SIZE);
+
+	/** Answers written in part, oldest first; guarded by this. */
+	private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
+
+	private boolean closed;
+
+	FetchServerConnection(SocketChannel channel, SelectionKey key, RequestServer handler, Thread loop) {
+		this.channel = channel;
+		this.key = key;
+		this.handler = handler;
+		this.loop = loop;
+	}
+
+	void read() throws IOException {
+		if (this.channel.read(this.in) < 0) {
+			close();
+			return;
+		}
+		serveBuffered();
+	}
+
+	/**
+	 * Serve every whole frame in the buffer, unless an answer is waiting to be written.
+	 */
+	private void serveBuffered() {
+		ByteBuffer in = this.in;
+		in.flip();
+		int needed = 0;
+		while (in.remaining() >= FetchFrames.HEADER_SIZE && !hasPending()) {
+			int start = in.position();
+			int length = in.getInt(start);
+			if (!FetchFrames.isValidLength(length)) {
+				refuse("a frame that declares " + length + " bytes (at most " + FetchFrames.MAX_LENGTH + ")");
+				return;
+			}
+			if (in.remaining() < 4 + length) {
+				needed = 4 + length;
+				break;
+			}
+			int id = in.getInt(start + 4);
+			in.position(start + 4 + length);
+			this.handler.handleRead(in.array(), in.arrayOffset() + start + FetchFrames.HEADER_SIZE,
+					length - FetchFrames.ID_SIZE, new Answer(id));
+		}
+		in.compact();
+		if (needed > in.capacity()) {
+			this.in = ByteBuffer.allocate(needed).put(in.flip());
+		}
+		else if (in.position() == 0 && in.capacity() > FetchFrames.BUFFER_SIZE) {
+			this.in = ByteBuffer.allocate(FetchFrames.BUFFER_SIZE);
+		}
+	}
+
+	private synchronized boolean hasPending() {
+		return !this.pending.isEmpty();
+	}
+
+	/**
+	 * Write what waits; once all of it has gone, read again.
+	 */
+	void flush() throws IOException {
+		synchronized (this) {
+			while (!this.pending.isEmpty()) {
+				ByteBuffer next = this.pending.peek();
+				this.channel.write(next);
+				if (next.hasRemaining()) {
+					return;
+				}
+				this.pending.poll();
+			}
+			this.key.interestOps(SelectionKey.OP_READ);
+		}
+		serveBuffered();
+	}
+
+	private synchronized void send(int id, byte[] answer) {
+		if (this.closed) {
+			return;
+		}
+		ByteBuffer header = ByteBuffer.allocate(FetchFrames.HEADER_SIZE)
+			.putInt(FetchFrames.ID_SIZE + answer.length)
+			.putInt(id)
+			.flip();
+		ByteBuffer body = ByteBuffer.wrap(answer);
+		try {
+			if (this.pending.isEmpty()) {
+				this.channel.write(new ByteBuffer[] { header, body });
+				if (!body.hasRemaining()) {
+					return;
+				}
+			}
+			if (header.hasRemaining()) {
+				this.pending.add(header);
+			}
+			this.pending.add(body);
+			this.key.interestOps(SelectionKey.OP_WRITE);
+			if (Thread.currentThread() != this.loop) {
+				this.key.selector().wakeup();
+			}
+		}
+		catch (IOException | CancelledKeyException ex) {
+			// Closed meanwhile: the peer's request failed over or timed out.
+			close();
+		}
+	}
+
+	private void refuse(String what) {
+		logger.warn("tiercache: closed the fetch connection from " + remote() + ", which sent " + what
+				+ "; that member's fetches go through JGroups until it reconnects");
+		close();
+	}
+
+	private String remote() {
+		try {
+			return String.valueOf(this.channel.getRemoteAddress());
+		}
+		catch (IOException ex) {
+			return "a closed socket";
+		}
+	}
+
+	void close() {
+		synchronized (this) {
+			this.closed = true;
+			this.pending.clear();
+		}
+		this.key.cancel();
+		try {
+			this.channel.close();
+		}
+		catch (IOException ex) {
+			// Closed anyway.
+		}
+	}
+
+	/**
+	 * The answer to request {@code id}, sent when the request is served or, if it was
+	 * parked, when the load ends.
+	 */
+	private final class Answer implements Response {
+
+		private final int id;
+
+		Answer(int id) {
+			this.id = id;
+		}
+
+		@Override
+		public void send(Object reply, boolean isException) {
+			if (reply instanceof byte[] bytes) {
+				FetchServerConnection.this.send(this.id, bytes);
+			}
+		}
+
+		@Override
+		public void send(Message reply, boolean isException) {
+			send(reply.getArray(), isException);
+		}
+
+	}
+
+}

@@ -1,0 +1,222 @@
+package dev.tiercache.remote.peers;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import dev.tiercache.TierCache;
+import dev.tiercache.TierCacheConfiguration;
+import dev.tiercache.TierCacheManager;
+import dev.tiercache.remote.peers.PeerMessage.Type;
+import dev.tiercache.stats.Counter;
+import org.jgroups.protocols.UNICAST3;
+import org.jgroups.stack.ProtocolStack;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The fetch transport: reads from a key's owner on tiercache's own connections, a fall
+ * back to JGroups when they fail, and an owner's defence against frames that are not
+ * ours.
+ *
+ * @author tiercache
+ */
+class PeersFetchTransportTests {
+
+	private final List<PeersRemoteTier> started = new ArrayList<>();
+
+	private final List<TierCache> caches = new ArrayList<>();
+
+	@AfterEach
+	void stopMembers() {
+		this.started.forEach(PeersRemoteTier::close);
+	}
+
+	private void start(String cluster, Duration rpcTimeout) {
+		List<PeersRemoteTier> members = PeersCluster.start(cluster, 2, rpcTimeout, Duration.ofSeconds(10));
+		this.started.addAll(members);
+		for (PeersRemoteTier member : members) {
+			this.caches.add(TierCacheManager.builder()
+				.withCacheConfiguration("books", TierCacheConfiguration.defaultCacheConfig().withHotRatio(0))
+				.remoteTier(member)
+				.build()
+				.getCache("books"));
+		}
+	}
+
+	/** Ten keys that member 1 owns, stored there. */
+	private List<Object> storedAtMemberOne() {
+		List<Object> keys = new ArrayList<>();
+		for (int i = 0; keys.size() < 10; i++) {
+			if (this.started.get(1).ownsLocally("books", "key-" + i)) {
+				keys.add("key-" + i);
+				this.caches.get(1).put("key-" + i, "value of key-" + i);
+			}
+		}
+		return keys;
+	}
+
+	private void readAllFromMemberZero(List<Object> keys) {
+		for (Object key : keys) {
+			assertThat(this.caches.get(0).get(key, String.class)).isEqualTo("value of " + key);
+			assertThat(this.caches.get(0).get(key, () -> "loaded")).isEqualTo("value of " + key);
+		}
+	}
+
+	@Test
+	void readsFromTheOwnerDoNotTravelThroughJGroups() throws Exception {
+		start("fetch-transport", Duration.ofSeconds(2));
+		List<Object> keys = storedAtMemberOne();
+		// Reads that went through JGroups would be held here, and time out.
+		HoldRequests hold = new HoldRequests(Type.FETCH, Type.FETCH_OR_LEASE);
+		this.started.get(1)
+			.channel()
+			.getProtocolStack()
+			.insertProtocol(hold, ProtocolStack.Position.ABOVE, UNICAST3.class);
+		for (int round = 0; round < 10; round++) {
+			readAllFromMemberZero(keys);
+		}
+		assertThat(hold.held()).isZero();
+		assertThat(this.caches.get(0).getStats().count(Counter.REMOTE_HITS))
+			.isGreaterThanOrEqualTo(2 * 10 * keys.size());
+		assertThat(this.caches.get(0).getStats().count(Counter.PEER_ERRORS)).isZero();
+		assertThat(this.started.get(0).fetchFallbacks()).isZero();
+		assertThat(this.started.get(0).view().details().get("fetchTransport"))
+			.isEqualTo(this.started.get(0).fetchEndpoint().toString());
+	}
+
+	@Test
+	void readsFallBackToJGroupsWhenTheFetchConnectionDies() {
+		start("fetch-fallback", Duration.ofSeconds(2));
+		List<Object> keys = storedAtMemberOne();
+		readAllFromMemberZero(keys);
+		assertThat(this.started.get(0).fetchFallbacks()).isZero();
+		this.started.get(1).fetchTransport().server().close();
+		for (int round = 0; round < 3; round++) {
+			readAllFromMemberZero(keys);
+		}
+		assertThat(this.caches.get(0).getStats().count(Counter.PEER_ERRORS)).isZero();
+		assertThat(this.started.get(0).fetchFallbacks()).isEqualTo(2 * 3 * keys.size());
+		assertThat(this.started.get(0).view().details().get("fetchFallbacks")).isEqualTo(2L * 3 * keys.size());
+	}
+
+	@Test
+	void aFrameThatIsNotOursClosesOnlyItsConnection() throws Exception {
+		start("fetch-hostile", Duration.ofSeconds(2));
+		List<Object> keys = storedAtMemberOne();
+		readAllFromMemberZero(keys);
+		InetSocketAddress endpoint = this.started.get(1).fetchEndpoint();
+		for (int length : new int[] { Integer.MAX_VALUE, -1, 0, FetchFrames.MAX_LENGTH + 1 }) {
+			try (Socket hostile = new Socket(endpoint.getAddress(), endpoint.getPort())) {
+				hostile.setSoTimeout(5000);
+				hostile.getOutputStream().write(ByteBuffer.allocate(12).putInt(length).putInt(1).putInt(2).array());
+				assertThat(closedByPeer(hostile)).as("closed after a length of %d", length).isTrue();
+			}
+		}
+		try (Socket confused = new Socket(endpoint.getAddress(), endpoint.getPort())) {
+			confused.setSoTimeout(5000);
+			// Not a peer message: answered ERROR and counted, the connection stays.
+			confused.getOutputStream().write(frame(7, "garbage".getBytes()));
+			assertThat(answer(confused.getInputStream(), 7).type()).isEqualTo(Type.ERROR);
+			// A write on the fetch transport: refused, not applied.
+			byte[] key = keyBytes(keys.get(0));
+			confused.getOutputStream()
+				.write(frame(8, PeerMessage.of(Type.PUT, "books", key).withValue(new byte[] { 1 }, 0).encode()));
+			assertThat(answer(confused.getInputStream(), 8).type()).isEqualTo(Type.ERROR);
+			confused.getOutputStream().write(frame(9, PeerMessage.of(Type.FETCH, "books", key).encode()));
+			assertThat(answer(confused.getInputStream(), 9).type()).isEqualTo(Type.VALUE);
+		}
+		assertThat(this.started.get(1).view().details().get("rejectedPayloads")).isEqualTo(2L);
+		readAllFromMemberZero(keys);
+		assertThat(this.caches.get(0).getStats().count(Counter.PEER_ERRORS)).isZero();
+		assertThat(this.started.get(0).fetchFallbacks()).isZero();
+	}
+
+	@Test
+	void anOwnerThatStopsAnsweringIsAPeerErrorWithinTheRpcTimeout() throws Exception {
+		start("fetch-silent", Duration.ofMillis(300));
+		List<Object> keys = storedAtMemberOne();
+		readAllFromMemberZero(keys);
+		// A cache the owner creates when a peer names it: here a creation that hangs, so
+		// the owner's fetch thread stops answering.
+		CountDownLatch hanging = new CountDownLatch(1);
+		CountDownLatch hang = new CountDownLatch(1);
+		this.started.get(1).onUnknownCache((name) -> {
+			hanging.countDown();
+			try {
+				hang.await(10, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		});
+		InetSocketAddress endpoint = this.started.get(1).fetchEndpoint();
+		try (Socket stall = new Socket(endpoint.getAddress(), endpoint.getPort())) {
+			stall.getOutputStream()
+				.write(frame(1, PeerMessage.of(Type.FETCH, "unknown", keyBytes(keys.get(0))).encode()));
+			assertThat(hanging.await(10, TimeUnit.SECONDS)).isTrue();
+			long start = System.nanoTime();
+			assertThat(this.caches.get(0).get(keys.get(1), () -> "loaded here")).isEqualTo("loaded here");
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1500));
+			assertThat(this.caches.get(0).getStats().count(Counter.PEER_ERRORS)).isPositive();
+		}
+		finally {
+			hang.countDown();
+		}
+		assertThat(this.caches.get(0).get(keys.get(2), String.class)).isEqualTo("value of " + keys.get(2));
+	}
+
+	@Test
+	void aSharedSecretKeepsReadsOnJGroups() {
+		List<PeersRemoteTier> members = PeersCluster.start("fetch-secret", 2, "s3cret");
+		this.started.addAll(members);
+		assertThat(members).allSatisfy((member) -> assertThat(member.fetchEndpoint()).isNull());
+		assertThat(members.get(0).view().details().get("fetchTransport")).isEqualTo("off");
+	}
+
+	private static boolean closedByPeer(Socket socket) throws IOException {
+		try {
+			return socket.getInputStream().read() == -1;
+		}
+		catch (SocketTimeoutException ex) {
+			return false;
+		}
+		catch (SocketException ex) {
+			// Reset rather than closed: closed too.
+			return true;
+		}
+	}
+
+	private static byte[] keyBytes(Object key) {
+		return PeersCluster.codec().encode(key);
+	}
+
+	private static byte[] frame(int id, byte[] body) {
+		return ByteBuffer.allocate(FetchFrames.HEADER_SIZE + body.length)
+			.putInt(FetchFrames.ID_SIZE + body.length)
+			.putInt(id)
+			.put(body)
+			.array();
+	}
+
+	private static PeerMessage answer(InputStream stream, int id) throws IOException {
+		DataInputStream in = new DataInputStream(stream);
+		int length = in.readInt();
+		assertThat(in.readInt()).isEqualTo(id);
+		byte[] body = in.readNBytes(length - FetchFrames.ID_SIZE);
+		return PeerMessage.decode(body, 0, body.length);
+	}
+
+}
