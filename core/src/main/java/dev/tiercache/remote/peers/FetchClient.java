@@ -63,6 +63,7 @@ final class FetchClient implements Closeable {
 			}
 			catch (SocketTimeoutException ex) {
 				endpoint.discard(connection);
+				endpoint.timedOut(timeoutMillis);
 				stats.record(Counter.PEER_ERRORS);
 				throw new RemoteTierException("Peer '" + member + "' did not answer a " + message.type()
 						+ " request within " + timeoutMillis + " ms", ex);
@@ -77,6 +78,7 @@ final class FetchClient implements Closeable {
 				endpoint.failed(ex.toString());
 				return fallBack(stats, member, message, timeoutMillis);
 			}
+			endpoint.answered();
 			endpoint.release(connection);
 			return this.channel.heard(reply);
 		}

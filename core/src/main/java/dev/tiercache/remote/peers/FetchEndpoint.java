@@ -21,7 +21,10 @@ import org.jspecify.annotations.Nullable;
  * finds none. After a connection to the owner failed, its callers go through JGroups for
  * a back-off (1 s, doubling up to 30 s while it keeps failing), and then one of them, not
  * all, tries to connect again; so an owner behind a firewall that drops the fetch port
- * costs one connect timeout now and then, not one per fetch.
+ * costs one connect timeout now and then, not one per fetch. {@value #TIMEOUTS_IN_A_ROW}
+ * fetches in a row that were not answered in time count as a failed connection too: the
+ * owner may be slow, or its fetch server may have stopped, and JGroups may still reach
+ * it.
  *
  * @author tiercache
  */
@@ -32,6 +35,9 @@ final class FetchEndpoint implements Closeable {
 	static final long MIN_BACK_OFF_NANOS = TimeUnit.SECONDS.toNanos(1);
 
 	static final long MAX_BACK_OFF_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+	/** Unanswered fetches in a row after which callers go through JGroups for a while. */
+	static final int TIMEOUTS_IN_A_ROW = 3;
 
 	/** Idle connections kept per owner; more are closed when they come back. */
 	static final int MAX_IDLE = 64;
@@ -52,6 +58,8 @@ final class FetchEndpoint implements Closeable {
 	private final Set<FetchConnection> open = ConcurrentHashMap.newKeySet();
 
 	private final AtomicBoolean probing = new AtomicBoolean();
+
+	private final AtomicInteger timeouts = new AtomicInteger();
 
 	private volatile boolean reachable = true;
 
@@ -114,6 +122,25 @@ final class FetchEndpoint implements Closeable {
 			logger.info("tiercache: fetching from '" + this.member + "' at " + this.address + " again");
 		}
 		return connection;
+	}
+
+	/**
+	 * Note an answer: a fetch that times out after it starts a new count.
+	 */
+	void answered() {
+		if (this.timeouts.get() != 0) {
+			this.timeouts.set(0);
+		}
+	}
+
+	/**
+	 * Note a fetch whose answer did not come in time, on a connection already discarded.
+	 */
+	void timedOut(long timeoutMillis) {
+		if (this.timeouts.incrementAndGet() >= TIMEOUTS_IN_A_ROW) {
+			this.timeouts.set(0);
+			failed(TIMEOUTS_IN_A_ROW + " fetches in a row got no answer within " + timeoutMillis + " ms");
+		}
 	}
 
 	void release(FetchConnection connection) {

@@ -8,6 +8,8 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 
@@ -17,7 +19,9 @@ import org.apache.commons.logging.LogFactory;
 /**
  * One thread of a {@link FetchServer}: a selector over the connections it was given, each
  * request served on this thread as soon as it is read. What else a selected key means
- * (new connections, for the first loop) is {@code other}'s to handle.
+ * (new connections, for the first loop) is {@code other}'s to handle. When the thread
+ * ends, for whatever reason, it closes its connections and runs {@code stopped}, so that
+ * no caller connects to a server nobody serves and waits for an answer that never comes.
  *
  * @author tiercache
  */
@@ -33,14 +37,23 @@ final class FetchLoop {
 
 	private final Queue<SocketChannel> adopted = new ConcurrentLinkedQueue<>();
 
+	/**
+	 * The connections served, also after the selector is closed (whose keys can no longer
+	 * be read then); closed ones are dropped as new ones come.
+	 */
+	private final Set<FetchServerConnection> connections = ConcurrentHashMap.newKeySet();
+
 	private final Consumer<SelectionKey> other;
+
+	private final Runnable stopped;
 
 	private volatile boolean open = true;
 
-	FetchLoop(String name, RequestServer handler, Consumer<SelectionKey> other) throws IOException {
+	FetchLoop(String name, RequestServer handler, Consumer<SelectionKey> other, Runnable stopped) throws IOException {
 		this.selector = Selector.open();
 		this.handler = handler;
 		this.other = other;
+		this.stopped = stopped;
 		this.thread = new Thread(this::run, name);
 		this.thread.setDaemon(true);
 	}
@@ -76,6 +89,7 @@ final class FetchLoop {
 		}
 		finally {
 			closeAll();
+			this.stopped.run();
 		}
 	}
 
@@ -86,7 +100,10 @@ final class FetchLoop {
 				channel.configureBlocking(false);
 				channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
 				SelectionKey key = channel.register(this.selector, SelectionKey.OP_READ);
-				key.attach(new FetchServerConnection(channel, key, this.handler, this.thread));
+				FetchServerConnection connection = new FetchServerConnection(channel, key, this.handler, this.thread);
+				key.attach(connection);
+				this.connections.removeIf((served) -> !served.isOpen());
+				this.connections.add(connection);
 			}
 			catch (IOException ex) {
 				logger.warn("tiercache: could not accept a fetch connection: " + ex);
@@ -126,15 +143,12 @@ final class FetchLoop {
 	}
 
 	private void closeAll() {
+		this.connections.forEach(FetchServerConnection::close);
+		this.connections.clear();
 		try {
-			for (SelectionKey key : this.selector.keys()) {
-				if (key.attachment() instanceof FetchServerConnection connection) {
-					connection.close();
-				}
-			}
 			this.selector.close();
 		}
-		catch (IOException | ClosedSelectorException ex) {
+		catch (IOException ex) {
 			// Closing anyway.
 		}
 		SocketChannel channel;

@@ -44,7 +44,8 @@ final class FetchServer implements Closeable {
 		this.server = server;
 		this.loops = new FetchLoop[threads];
 		for (int i = 0; i < threads; i++) {
-			this.loops[i] = new FetchLoop("tiercache-fetch-" + name + "-" + i, handler, this::accept);
+			this.loops[i] = new FetchLoop("tiercache-fetch-" + name + "-" + i, handler, this::accept,
+					this::closeSocket);
 		}
 	}
 
@@ -93,6 +94,14 @@ final class FetchServer implements Closeable {
 		for (FetchLoop loop : this.loops) {
 			loop.close();
 		}
+		closeSocket();
+	}
+
+	/**
+	 * Stop listening: also when a loop's thread ends on its own, so that callers are
+	 * refused and go through JGroups instead of waiting for answers.
+	 */
+	private void closeSocket() {
 		try {
 			this.server.close();
 		}

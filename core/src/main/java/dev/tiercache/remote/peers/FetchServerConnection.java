@@ -158,6 +158,10 @@ final class FetchServerConnection {
 		}
 	}
 
+	boolean isOpen() {
+		return this.channel.isOpen();
+	}
+
 	void close() {
 		synchronized (this) {
 			this.closed = true;

@@ -3,6 +3,7 @@ package dev.tiercache.remote.peers;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.Field;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The fetch transport: reads from a key's owner on tiercache's own connections, a fall
@@ -113,6 +115,64 @@ class PeersFetchTransportTests {
 	}
 
 	@Test
+	void readsFallBackToJGroupsWhenTheOwnersFetchThreadDies() throws Exception {
+		start("fetch-dead-loop", Duration.ofMillis(500));
+		List<Object> keys = storedAtMemberOne();
+		readAllFromMemberZero(keys);
+		// The selector closed under the owner's fetch thread, as any failure of the
+		// thread
+		// ends it: its server socket must not go on accepting connections nobody serves.
+		Field loops = FetchServer.class.getDeclaredField("loops");
+		loops.setAccessible(true);
+		FetchLoop loop = ((FetchLoop[]) loops.get(this.started.get(1).fetchTransport().server()))[0];
+		loop.selector().close();
+		InetSocketAddress endpoint = this.started.get(1).fetchEndpoint();
+		await().atMost(Duration.ofSeconds(10)).until(() -> refused(endpoint));
+		for (int round = 0; round < 3; round++) {
+			readAllFromMemberZero(keys);
+		}
+		assertThat(this.caches.get(0).getStats().count(Counter.PEER_ERRORS)).isZero();
+		assertThat(this.started.get(0).fetchFallbacks()).isEqualTo(2 * 3 * keys.size());
+	}
+
+	@Test
+	void anOwnerWhoseFetchesTimeOutThreeTimesInARowIsAskedThroughJGroups() throws Exception {
+		start("fetch-timeouts", Duration.ofMillis(300));
+		List<Object> keys = storedAtMemberOne();
+		readAllFromMemberZero(keys);
+		// The owner's fetch thread hangs in a cache creation; JGroups still reaches it.
+		CountDownLatch hanging = new CountDownLatch(1);
+		CountDownLatch hang = new CountDownLatch(1);
+		this.started.get(1).onUnknownCache((name) -> {
+			hanging.countDown();
+			try {
+				hang.await(20, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		});
+		InetSocketAddress endpoint = this.started.get(1).fetchEndpoint();
+		try (Socket stall = new Socket(endpoint.getAddress(), endpoint.getPort())) {
+			stall.getOutputStream()
+				.write(frame(1, PeerMessage.of(Type.FETCH, "unknown", keyBytes(keys.get(0))).encode()));
+			assertThat(hanging.await(10, TimeUnit.SECONDS)).isTrue();
+			for (int i = 0; i < FetchEndpoint.TIMEOUTS_IN_A_ROW; i++) {
+				assertThat(this.caches.get(0).get(keys.get(i), () -> "loaded here")).isEqualTo("loaded here");
+			}
+			assertThat(this.caches.get(0).getStats().count(Counter.PEER_ERRORS))
+				.isEqualTo(FetchEndpoint.TIMEOUTS_IN_A_ROW);
+			// Now through JGroups, for the back-off: answered, though the thread hangs.
+			Object next = keys.get(FetchEndpoint.TIMEOUTS_IN_A_ROW);
+			assertThat(this.caches.get(0).get(next, () -> "loaded here")).isEqualTo("value of " + next);
+			assertThat(this.started.get(0).fetchFallbacks()).isEqualTo(1);
+		}
+		finally {
+			hang.countDown();
+		}
+	}
+
+	@Test
 	void aFrameThatIsNotOursClosesOnlyItsConnection() throws Exception {
 		start("fetch-hostile", Duration.ofSeconds(2));
 		List<Object> keys = storedAtMemberOne();
@@ -184,6 +244,15 @@ class PeersFetchTransportTests {
 		this.started.addAll(members);
 		assertThat(members).allSatisfy((member) -> assertThat(member.fetchEndpoint()).isNull());
 		assertThat(members.get(0).view().details().get("fetchTransport")).isEqualTo("off");
+	}
+
+	private static boolean refused(InetSocketAddress endpoint) {
+		try (Socket socket = new Socket(endpoint.getAddress(), endpoint.getPort())) {
+			return false;
+		}
+		catch (IOException ex) {
+			return true;
+		}
 	}
 
 	private static boolean closedByPeer(Socket socket) throws IOException {
