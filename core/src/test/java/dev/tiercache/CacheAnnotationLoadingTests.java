@@ -14,7 +14,6 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -34,7 +33,6 @@ import static org.awaitility.Awaitility.await;
  * {@code new Object()}, as Spring's own suites use, stay on the node that cached them.
  */
 @ParameterizedClass(name = "{0}")
-@ExtendWith(AbortOnPause.class)
 @MethodSource("modes")
 class CacheAnnotationLoadingTests {
 

@@ -7,7 +7,6 @@ import dev.tiercache.CountingService.Book;
 import dev.tiercache.CountingService.Isbn;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -32,7 +31,6 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
  * ({@code sync}, futures, failures, nulls) are in {@link CacheAnnotationLoadingTests}.
  */
 @ParameterizedClass(name = "{0}")
-@ExtendWith(AbortOnPause.class)
 @MethodSource("modes")
 class CacheAnnotationTests {
 

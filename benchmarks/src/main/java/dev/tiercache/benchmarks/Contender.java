@@ -125,11 +125,7 @@ public enum Contender {
 		}
 		List<AutoCloseable> resources = new ArrayList<>();
 		List<CacheManager> managers = new ArrayList<>();
-		// -Dtiercache.benchmarks.fetch-transport=false: peers read through JGroups, as
-		// before
-		// the fetch transport
-		boolean fetchTransport = Boolean
-			.parseBoolean(System.getProperty("tiercache.benchmarks.fetch-transport", "true"));
+		boolean fetchTransport = fetchTransport();
 		List<PeersRemoteTier> peers = (this == TIERCACHE_PEERS)
 				? PeersCluster.start("bench-" + clusters.incrementAndGet(), count,
 						(settings) -> settings.withFetchTransport(fetchTransport))
@@ -139,7 +135,7 @@ public enum Contender {
 			flush(redis);
 		}
 		if (this == TIERCACHE_PEERS_PROCESSES) {
-			managers.add(tiercache(config, peersInProcesses(count, config, resources)));
+			managers.add(tiercache(config, peersInProcesses(count, config, fetchTransport, resources)));
 			return new Nodes(this, managers, resources);
 		}
 		for (int i = 0; i < count; i++) {
@@ -173,23 +169,36 @@ public enum Contender {
 	 * until it sees them all.
 	 * @return the member in this JVM
 	 */
-	private static PeersRemoteTier peersInProcesses(int count, TierCacheConfiguration config,
+	private static PeersRemoteTier peersInProcesses(int count, TierCacheConfiguration config, boolean fetchTransport,
 			List<AutoCloseable> resources) {
 		String cluster = "bench-" + clusters.incrementAndGet();
 		int basePort = PeersCluster.freePortRange(count + 3);
 		try {
 			for (int index = 2; index <= count; index++) {
-				resources.add(PeerProcess.start(cluster, basePort, index, count, config));
+				resources.add(PeerProcess.start(cluster, basePort, index, count, config, fetchTransport));
 			}
+			PeersRemoteTier member = PeersRemoteTier
+				.create(PeersCluster.settings(cluster, basePort, 1, count).withFetchTransport(fetchTransport), codec());
+			resources.add(member);
+			member.start();
+			PeersCluster.awaitMembers(List.of(member), count);
+			return member;
 		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
+		catch (IOException | RuntimeException ex) {
+			// No child JVM outlives a start that failed.
+			new Nodes(TIERCACHE_PEERS_PROCESSES, List.of(), resources).close();
+			throw (ex instanceof IOException io) ? new UncheckedIOException(io) : (RuntimeException) ex;
 		}
-		PeersRemoteTier member = PeersRemoteTier.create(PeersCluster.settings(cluster, basePort, 1, count), codec());
-		resources.add(member);
-		member.start();
-		PeersCluster.awaitMembers(List.of(member), count);
-		return member;
+	}
+
+	/**
+	 * Return whether peers read through the fetch transport: yes, unless
+	 * {@code -Dtiercache.benchmarks.fetch-transport=false}, with which they read through
+	 * JGroups as before it.
+	 * @return whether the transport is on
+	 */
+	public static boolean fetchTransport() {
+		return Boolean.parseBoolean(System.getProperty("tiercache.benchmarks.fetch-transport", "true"));
 	}
 
 	private static TierCacheManager tiercache(TierCacheConfiguration config, @Nullable RemoteTier remote) {

@@ -6,6 +6,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import dev.tiercache.TierCacheConfiguration;
@@ -34,6 +35,8 @@ public final class PeerProcess implements AutoCloseable {
 
 	private static final String READY = "tiercache-peer-ready";
 
+	private static final long READY_SECONDS = 60;
+
 	private final Process process;
 
 	private PeerProcess(Process process) {
@@ -48,6 +51,7 @@ public final class PeerProcess implements AutoCloseable {
 	 * @param index the member's index
 	 * @param members how many members the cluster has
 	 * @param config the caches' settings
+	 * @param fetchTransport whether it serves and sends reads on the fetch transport
 	 * @return the process, to be closed
 	 * @throws IOException if the JVM cannot be started or did not start the node
 	 */
@@ -59,21 +63,42 @@ public final class PeerProcess implements AutoCloseable {
 		if (logback != null) {
 			command.add("-Dlogback.configurationFile=" + logback);
 		}
+		command.add("-Dtiercache.benchmarks.fetch-transport=" + fetchTransport);
 		command.addAll(List.of(PeerProcess.class.getName(), cluster, Integer.toString(basePort),
 				Integer.toString(index), Integer.toString(members), Double.toString(config.getHotRatio()),
 				Long.toString(config.getMaximumSize())));
 		Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
 		PeerProcess peer = new PeerProcess(process);
-		BufferedReader output = new BufferedReader(
-				new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-		String line;
-		while ((line = output.readLine()) != null) {
-			if (line.equals(READY)) {
+		CountDownLatch ready = new CountDownLatch(1);
+		// Read on a thread of its own, to the end, so the child never blocks on a full
+		// pipe.
+		Thread reader = new Thread(() -> {
+			try (BufferedReader output = new BufferedReader(
+					new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+				String line;
+				while ((line = output.readLine()) != null) {
+					if (line.equals(READY)) {
+						ready.countDown();
+					}
+				}
+			}
+			catch (IOException ex) {
+				// The child is gone.
+			}
+		}, "peer-process-" + index);
+		reader.setDaemon(true);
+		reader.start();
+		try {
+			if (ready.await(READY_SECONDS, TimeUnit.SECONDS)) {
 				return peer;
 			}
 		}
-		peer.close();
-		throw new IOException("Peer process " + index + " of " + cluster + " exited before it was ready");
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		process.destroyForcibly();
+		throw new IOException("Peer process " + index + " of " + cluster + " was not ready within " + READY_SECONDS
+				+ " s" + (process.isAlive() ? "" : " (it exited)"));
 	}
 
 	/**
@@ -105,7 +130,8 @@ public final class PeerProcess implements AutoCloseable {
 		TierCacheConfiguration config = TierCacheConfiguration.defaultCacheConfig()
 			.withHotRatio(Double.parseDouble(args[4]))
 			.withMaximumSize(Long.parseLong(args[5]));
-		PeersRemoteTier member = PeersRemoteTier.create(PeersCluster.settings(cluster, basePort, index, members),
+		PeersRemoteTier member = PeersRemoteTier.create(
+				PeersCluster.settings(cluster, basePort, index, members).withFetchTransport(Contender.fetchTransport()),
 				Contender.codec());
 		member.start();
 		try (TierCacheManager manager = TierCacheManager.builder().cacheDefaults(config).remoteTier(member).build()) {

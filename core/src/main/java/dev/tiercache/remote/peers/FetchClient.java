@@ -109,8 +109,14 @@ final class FetchClient implements Closeable {
 		if (advertised == null) {
 			return null;
 		}
-		return this.endpoints.computeIfAbsent(address,
+		endpoint = this.endpoints.computeIfAbsent(address,
 				(key) -> new FetchEndpoint(member, advertised, this.bindAddress, this.connectTimeoutMillis));
+		if (this.closed) {
+			// Closed meanwhile, maybe before this endpoint was added.
+			endpoint.close();
+			return null;
+		}
+		return endpoint;
 	}
 
 	/**

@@ -20,11 +20,11 @@ import org.jspecify.annotations.Nullable;
  * few threads fetching reuse a few warm connections, and a new one for a thread that
  * finds none. After a connection to the owner failed, its callers go through JGroups for
  * a back-off (1 s, doubling up to 30 s while it keeps failing), and then one of them, not
- * all, tries to connect again; so an owner behind a firewall that drops the fetch port
- * costs one connect timeout now and then, not one per fetch. {@value #TIMEOUTS_IN_A_ROW}
- * fetches in a row that were not answered in time count as a failed connection too: the
- * owner may be slow, or its fetch server may have stopped, and JGroups may still reach
- * it.
+ * all, tries again, and the others follow once it has had an answer; so an owner behind a
+ * firewall that drops the fetch port costs one connect timeout now and then, not one per
+ * fetch. {@value #TIMEOUTS_IN_A_ROW} fetches in a row that were not answered in time
+ * count as a failed connection too: the owner may be slow, or its fetch server may have
+ * stopped, and JGroups may still reach it.
  *
  * @author tiercache
  */
@@ -99,6 +99,11 @@ final class FetchEndpoint implements Closeable {
 			return null;
 		}
 		try {
+			// One caller probes; the others stay on JGroups until an answer on its
+			// connection says the owner serves again (a connect alone does not: the
+			// kernel
+			// accepts into the backlog of a server whose thread is stuck).
+			this.downUntil = System.nanoTime() + this.backOffNanos;
 			return connect();
 		}
 		finally {
@@ -116,11 +121,6 @@ final class FetchEndpoint implements Closeable {
 			return null;
 		}
 		this.open.add(connection);
-		if (!this.reachable) {
-			this.reachable = true;
-			this.backOffNanos = MIN_BACK_OFF_NANOS;
-			logger.info("tiercache: fetching from '" + this.member + "' at " + this.address + " again");
-		}
 		return connection;
 	}
 
@@ -131,13 +131,19 @@ final class FetchEndpoint implements Closeable {
 		if (this.timeouts.get() != 0) {
 			this.timeouts.set(0);
 		}
+		if (!this.reachable) {
+			this.reachable = true;
+			this.backOffNanos = MIN_BACK_OFF_NANOS;
+			logger.info("tiercache: fetching from '" + this.member + "' at " + this.address + " again");
+		}
 	}
 
 	/**
 	 * Note a fetch whose answer did not come in time, on a connection already discarded.
 	 */
 	void timedOut(long timeoutMillis) {
-		if (this.timeouts.incrementAndGet() >= TIMEOUTS_IN_A_ROW) {
+		// A probe that timed out is a failed probe.
+		if (!this.reachable || this.timeouts.incrementAndGet() >= TIMEOUTS_IN_A_ROW) {
 			this.timeouts.set(0);
 			failed(TIMEOUTS_IN_A_ROW + " fetches in a row got no answer within " + timeoutMillis + " ms");
 		}
@@ -204,6 +210,12 @@ final class FetchEndpoint implements Closeable {
 		while ((connection = this.idle.pollFirst()) != null) {
 			this.idleCount.decrementAndGet();
 			discard(connection);
+		}
+		// Also those in use: a read has no timeout of its own, and the watchdog that
+		// would
+		// end a late one stops with the member.
+		for (FetchConnection used : this.open) {
+			discard(used);
 		}
 	}
 

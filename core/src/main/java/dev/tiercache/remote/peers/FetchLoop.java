@@ -171,6 +171,10 @@ final class FetchLoop {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
+		if (this.thread.isAlive()) {
+			// Stuck in a handler: no peer may read from this member once it has left.
+			this.connections.forEach(FetchServerConnection::close);
+		}
 	}
 
 }

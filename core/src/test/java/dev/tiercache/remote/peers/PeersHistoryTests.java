@@ -165,6 +165,9 @@ class PeersHistoryTests {
 		int outDelay = 2 + random.nextInt(8);
 		DelayMessages delay = new DelayMessages(1, outDelay, member.name());
 		ProtocolStack stack = member.tier().channel().getProtocolStack();
+		// Linked below before the protocol above links to it: a message sent meanwhile
+		// must find its way down.
+		delay.setDownProtocol(stack.getTransport());
 		stack.insertProtocol(delay, ProtocolStack.Position.ABOVE, TP.class);
 		long began = System.nanoTime();
 		sleepUntil(began + TimeUnit.MILLISECONDS.toNanos(1000 + random.nextInt(2000)));
