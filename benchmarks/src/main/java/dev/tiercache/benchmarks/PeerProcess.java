@@ -55,8 +55,8 @@ public final class PeerProcess implements AutoCloseable {
 	 * @return the process, to be closed
 	 * @throws IOException if the JVM cannot be started or did not start the node
 	 */
-	public static PeerProcess start(String cluster, int basePort, int index, int members, TierCacheConfiguration config)
-			throws IOException {
+	public static PeerProcess start(String cluster, int basePort, int index, int members, TierCacheConfiguration config,
+			boolean fetchTransport) throws IOException {
 		String java = ProcessHandle.current().info().command().orElse("java");
 		List<String> command = new ArrayList<>(List.of(java, "-Xmx1g", "-cp", System.getProperty("java.class.path")));
 		String logback = System.getProperty("logback.configurationFile");
