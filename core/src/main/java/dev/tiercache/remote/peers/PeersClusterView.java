@@ -1,6 +1,5 @@
 package dev.tiercache.remote.peers;
 
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,9 +69,9 @@ final class PeersClusterView implements ClusterView {
 		details.put("view", (channel != null && channel.getView() != null) ? channel.getView().getViewId().toString()
 				: "not connected");
 		details.put("rejectedPayloads", this.tier.rejectedPayloads());
-		InetSocketAddress fetchEndpoint = this.tier.fetchEndpoint();
-		details.put("fetchTransport", (fetchEndpoint != null) ? fetchEndpoint.toString() : "off");
-		details.put("fetchFallbacks", this.tier.fetchFallbacks());
+		FetchTransport fetchTransport = this.tier.fetchTransport();
+		details.put("fetchTransport", (fetchTransport != null) ? fetchTransport.endpoint().toString() : "off");
+		details.put("fetchFallbacks", (fetchTransport != null) ? fetchTransport.client().fallbacks() : 0L);
 		return details;
 	}
 

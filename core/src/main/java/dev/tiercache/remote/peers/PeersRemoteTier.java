@@ -1,6 +1,5 @@
 package dev.tiercache.remote.peers;
 
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -184,7 +183,7 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 	}
 
 	/**
-	 * Return the fetch transport, for tests that break it.
+	 * Return the fetch transport, or {@code null} if reads go through JGroups.
 	 */
 	@Nullable FetchTransport fetchTransport() {
 		JoinedCluster joined = this.joined;
@@ -352,24 +351,6 @@ public final class PeersRemoteTier implements RemoteTier, SmartLifecycle {
 
 	long rejectedPayloads() {
 		return this.rejections.count();
-	}
-
-	/**
-	 * Return where this member serves fetches, or {@code null} if reads go through
-	 * JGroups.
-	 */
-	@Nullable InetSocketAddress fetchEndpoint() {
-		FetchTransport fetchTransport = fetchTransport();
-		return (fetchTransport != null) ? fetchTransport.endpoint() : null;
-	}
-
-	/**
-	 * Return how many reads this member sent through JGroups although the fetch transport
-	 * is on: to an owner that advertises no fetch port, or whose connection failed.
-	 */
-	long fetchFallbacks() {
-		FetchTransport fetchTransport = fetchTransport();
-		return (fetchTransport != null) ? fetchTransport.client().fallbacks() : 0;
 	}
 
 	String owner(String cache, Object key) {

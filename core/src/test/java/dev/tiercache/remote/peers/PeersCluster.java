@@ -2,6 +2,7 @@ package dev.tiercache.remote.peers;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.function.UnaryOperator;
 
 import dev.tiercache.codec.AllowList;
 import dev.tiercache.codec.ValueCodec;
+import org.jspecify.annotations.Nullable;
 
 import static org.awaitility.Awaitility.await;
 
@@ -143,6 +145,24 @@ public final class PeersCluster {
 			}
 		}
 		return true;
+	}
+
+	/**
+	 * Return where {@code member} serves fetches, or {@code null} if its reads go through
+	 * JGroups.
+	 */
+	static @Nullable InetSocketAddress fetchEndpoint(PeersRemoteTier member) {
+		FetchTransport fetchTransport = member.fetchTransport();
+		return (fetchTransport != null) ? fetchTransport.endpoint() : null;
+	}
+
+	/**
+	 * Return how many reads {@code member} sent through JGroups although its fetch
+	 * transport is on.
+	 */
+	static long fetchFallbacks(PeersRemoteTier member) {
+		FetchTransport fetchTransport = member.fetchTransport();
+		return (fetchTransport != null) ? fetchTransport.client().fallbacks() : 0;
 	}
 
 }

@@ -94,9 +94,9 @@ class PeersFetchTransportTests {
 		assertThat(this.caches.get(0).getStats().count(Counter.REMOTE_HITS))
 			.isGreaterThanOrEqualTo(2 * 10 * keys.size());
 		assertThat(this.caches.get(0).getStats().count(Counter.PEER_ERRORS)).isZero();
-		assertThat(this.started.get(0).fetchFallbacks()).isZero();
+		assertThat(PeersCluster.fetchFallbacks(this.started.get(0))).isZero();
 		assertThat(this.started.get(0).view().details().get("fetchTransport"))
-			.isEqualTo(this.started.get(0).fetchEndpoint().toString());
+			.isEqualTo(PeersCluster.fetchEndpoint(this.started.get(0)).toString());
 	}
 
 	@Test
@@ -104,13 +104,13 @@ class PeersFetchTransportTests {
 		start("fetch-fallback", Duration.ofSeconds(2));
 		List<Object> keys = storedAtMemberOne();
 		readAllFromMemberZero(keys);
-		assertThat(this.started.get(0).fetchFallbacks()).isZero();
+		assertThat(PeersCluster.fetchFallbacks(this.started.get(0))).isZero();
 		this.started.get(1).fetchTransport().server().close();
 		for (int round = 0; round < 3; round++) {
 			readAllFromMemberZero(keys);
 		}
 		assertThat(this.caches.get(0).getStats().count(Counter.PEER_ERRORS)).isZero();
-		assertThat(this.started.get(0).fetchFallbacks()).isEqualTo(2 * 3 * keys.size());
+		assertThat(PeersCluster.fetchFallbacks(this.started.get(0))).isEqualTo(2 * 3 * keys.size());
 		assertThat(this.started.get(0).view().details().get("fetchFallbacks")).isEqualTo(2L * 3 * keys.size());
 	}
 
@@ -119,7 +119,7 @@ class PeersFetchTransportTests {
 		start("fetch-dead-loop", Duration.ofSeconds(2));
 		List<Object> keys = storedAtMemberOne();
 		readAllFromMemberZero(keys);
-		assertThat(this.started.get(0).fetchFallbacks()).isZero();
+		assertThat(PeersCluster.fetchFallbacks(this.started.get(0))).isZero();
 		// The selector closed under the owner's fetch thread, as any failure of the
 		// thread
 		// ends it: its server socket must not go on accepting connections nobody serves.
@@ -127,13 +127,13 @@ class PeersFetchTransportTests {
 		loops.setAccessible(true);
 		FetchLoop loop = ((FetchLoop[]) loops.get(this.started.get(1).fetchTransport().server()))[0];
 		loop.selector().close();
-		InetSocketAddress endpoint = this.started.get(1).fetchEndpoint();
+		InetSocketAddress endpoint = PeersCluster.fetchEndpoint(this.started.get(1));
 		await().atMost(Duration.ofSeconds(10)).until(() -> refused(endpoint));
 		for (int round = 0; round < 3; round++) {
 			readAllFromMemberZero(keys);
 		}
 		assertThat(this.caches.get(0).getStats().count(Counter.PEER_ERRORS)).isZero();
-		assertThat(this.started.get(0).fetchFallbacks()).isEqualTo(2 * 3 * keys.size());
+		assertThat(PeersCluster.fetchFallbacks(this.started.get(0))).isEqualTo(2 * 3 * keys.size());
 	}
 
 	@Test
@@ -141,7 +141,7 @@ class PeersFetchTransportTests {
 		start("fetch-timeouts", Duration.ofSeconds(1));
 		List<Object> keys = storedAtMemberOne();
 		readAllFromMemberZero(keys);
-		assertThat(this.started.get(0).fetchFallbacks()).isZero();
+		assertThat(PeersCluster.fetchFallbacks(this.started.get(0))).isZero();
 		assertThat(this.caches.get(0).getStats().count(Counter.PEER_ERRORS)).isZero();
 		// The owner's fetch thread hangs in a cache creation; JGroups still reaches it.
 		CountDownLatch hanging = new CountDownLatch(1);
@@ -155,7 +155,7 @@ class PeersFetchTransportTests {
 				Thread.currentThread().interrupt();
 			}
 		});
-		InetSocketAddress endpoint = this.started.get(1).fetchEndpoint();
+		InetSocketAddress endpoint = PeersCluster.fetchEndpoint(this.started.get(1));
 		try (Socket stall = new Socket(endpoint.getAddress(), endpoint.getPort())) {
 			stall.getOutputStream()
 				.write(frame(1, PeerMessage.of(Type.FETCH, "unknown", keyBytes(keys.get(0))).encode()));
@@ -168,7 +168,7 @@ class PeersFetchTransportTests {
 			// Now through JGroups, for the back-off: answered, though the thread hangs.
 			Object next = keys.get(FetchEndpoint.TIMEOUTS_IN_A_ROW);
 			assertThat(this.caches.get(0).get(next, () -> "loaded here")).isEqualTo("value of " + next);
-			assertThat(this.started.get(0).fetchFallbacks()).isEqualTo(1);
+			assertThat(PeersCluster.fetchFallbacks(this.started.get(0))).isEqualTo(1);
 		}
 		finally {
 			hang.countDown();
@@ -180,7 +180,7 @@ class PeersFetchTransportTests {
 		start("fetch-hostile", Duration.ofSeconds(2));
 		List<Object> keys = storedAtMemberOne();
 		readAllFromMemberZero(keys);
-		InetSocketAddress endpoint = this.started.get(1).fetchEndpoint();
+		InetSocketAddress endpoint = PeersCluster.fetchEndpoint(this.started.get(1));
 		for (int length : new int[] { Integer.MAX_VALUE, -1, 0, FetchFrames.MAX_LENGTH + 1 }) {
 			try (Socket hostile = new Socket(endpoint.getAddress(), endpoint.getPort())) {
 				hostile.setSoTimeout(5000);
@@ -204,7 +204,7 @@ class PeersFetchTransportTests {
 		assertThat(this.started.get(1).view().details().get("rejectedPayloads")).isEqualTo(2L);
 		readAllFromMemberZero(keys);
 		assertThat(this.caches.get(0).getStats().count(Counter.PEER_ERRORS)).isZero();
-		assertThat(this.started.get(0).fetchFallbacks()).isZero();
+		assertThat(PeersCluster.fetchFallbacks(this.started.get(0))).isZero();
 	}
 
 	@Test
@@ -225,7 +225,7 @@ class PeersFetchTransportTests {
 				Thread.currentThread().interrupt();
 			}
 		});
-		InetSocketAddress endpoint = this.started.get(1).fetchEndpoint();
+		InetSocketAddress endpoint = PeersCluster.fetchEndpoint(this.started.get(1));
 		try (Socket stall = new Socket(endpoint.getAddress(), endpoint.getPort())) {
 			stall.getOutputStream()
 				.write(frame(1, PeerMessage.of(Type.FETCH, "unknown", keyBytes(keys.get(0))).encode()));
@@ -245,7 +245,7 @@ class PeersFetchTransportTests {
 	void aSharedSecretKeepsReadsOnJGroups() {
 		List<PeersRemoteTier> members = PeersCluster.start("fetch-secret", 2, "s3cret");
 		this.started.addAll(members);
-		assertThat(members).allSatisfy((member) -> assertThat(member.fetchEndpoint()).isNull());
+		assertThat(members).allSatisfy((member) -> assertThat(PeersCluster.fetchEndpoint(member)).isNull());
 		assertThat(members.get(0).view().details().get("fetchTransport")).isEqualTo("off");
 	}
 

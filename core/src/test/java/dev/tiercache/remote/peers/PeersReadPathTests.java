@@ -69,8 +69,8 @@ class PeersReadPathTests {
 		// JGroups' own traffic (merge and failure detection) may add a few.
 		assertThat(sent(members.get(0)) - requestsBefore).as("reliable messages sent by the requester").isLessThan(10);
 		assertThat(sent(members.get(1)) - answersBefore).as("reliable messages sent by the owner").isLessThan(10);
-		assertThat(members.get(0).fetchEndpoint() != null).isEqualTo(fetchTransport);
-		assertThat(members.get(0).fetchFallbacks()).isZero();
+		assertThat(PeersCluster.fetchEndpoint(members.get(0)) != null).isEqualTo(fetchTransport);
+		assertThat(PeersCluster.fetchFallbacks(members.get(0))).isZero();
 	}
 
 	private static long sent(PeersRemoteTier member) {
