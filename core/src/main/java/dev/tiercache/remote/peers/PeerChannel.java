@@ -316,8 +316,7 @@ final class PeerChannel {
 	}
 
 	private Address address(StatsCounter stats, String member) {
-		Membership current = this.membership;
-		Address target = (current != null) ? current.addresses().get(member) : null;
+		Address target = addressOf(member);
 		if (target == null) {
 			stats.record(Counter.PEER_ERRORS);
 			throw new RemoteTierException("Peer '" + member + "' is not in the view");

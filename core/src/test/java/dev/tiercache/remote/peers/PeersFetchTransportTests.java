@@ -143,23 +143,8 @@ class PeersFetchTransportTests {
 		readAllFromMemberZero(keys);
 		assertThat(PeersCluster.fetchFallbacks(this.started.get(0))).isZero();
 		assertThat(this.caches.get(0).getStats().count(Counter.PEER_ERRORS)).isZero();
-		// The owner's fetch thread hangs in a cache creation; JGroups still reaches it.
-		CountDownLatch hanging = new CountDownLatch(1);
-		CountDownLatch hang = new CountDownLatch(1);
-		this.started.get(1).onUnknownCache((name) -> {
-			hanging.countDown();
-			try {
-				hang.await(20, TimeUnit.SECONDS);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-		});
-		InetSocketAddress endpoint = PeersCluster.fetchEndpoint(this.started.get(1));
-		try (Socket stall = new Socket(endpoint.getAddress(), endpoint.getPort())) {
-			stall.getOutputStream()
-				.write(frame(1, PeerMessage.of(Type.FETCH, "unknown", keyBytes(keys.get(0))).encode()));
-			assertThat(hanging.await(10, TimeUnit.SECONDS)).isTrue();
+		// The owner's fetch thread hangs; JGroups still reaches it.
+		try (AutoCloseable stalled = stallTheOwnersFetchThread(keys.get(0))) {
 			for (int i = 0; i < FetchEndpoint.TIMEOUTS_IN_A_ROW; i++) {
 				assertThat(this.caches.get(0).get(keys.get(i), () -> "loaded here")).isEqualTo("loaded here");
 			}
@@ -169,9 +154,6 @@ class PeersFetchTransportTests {
 			Object next = keys.get(FetchEndpoint.TIMEOUTS_IN_A_ROW);
 			assertThat(this.caches.get(0).get(next, () -> "loaded here")).isEqualTo("value of " + next);
 			assertThat(PeersCluster.fetchFallbacks(this.started.get(0))).isEqualTo(1);
-		}
-		finally {
-			hang.countDown();
 		}
 	}
 
@@ -212,31 +194,11 @@ class PeersFetchTransportTests {
 		start("fetch-silent", Duration.ofMillis(300));
 		List<Object> keys = storedAtMemberOne();
 		readAllFromMemberZero(keys);
-		// A cache the owner creates when a peer names it: here a creation that hangs, so
-		// the owner's fetch thread stops answering.
-		CountDownLatch hanging = new CountDownLatch(1);
-		CountDownLatch hang = new CountDownLatch(1);
-		this.started.get(1).onUnknownCache((name) -> {
-			hanging.countDown();
-			try {
-				hang.await(10, TimeUnit.SECONDS);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-		});
-		InetSocketAddress endpoint = PeersCluster.fetchEndpoint(this.started.get(1));
-		try (Socket stall = new Socket(endpoint.getAddress(), endpoint.getPort())) {
-			stall.getOutputStream()
-				.write(frame(1, PeerMessage.of(Type.FETCH, "unknown", keyBytes(keys.get(0))).encode()));
-			assertThat(hanging.await(10, TimeUnit.SECONDS)).isTrue();
+		try (AutoCloseable stalled = stallTheOwnersFetchThread(keys.get(0))) {
 			long start = System.nanoTime();
 			assertThat(this.caches.get(0).get(keys.get(1), () -> "loaded here")).isEqualTo("loaded here");
 			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1500));
 			assertThat(this.caches.get(0).getStats().count(Counter.PEER_ERRORS)).isPositive();
-		}
-		finally {
-			hang.countDown();
 		}
 		assertThat(this.caches.get(0).get(keys.get(2), String.class)).isEqualTo("value of " + keys.get(2));
 	}
@@ -247,6 +209,40 @@ class PeersFetchTransportTests {
 		this.started.addAll(members);
 		assertThat(members).allSatisfy((member) -> assertThat(PeersCluster.fetchEndpoint(member)).isNull());
 		assertThat(members.get(0).view().details().get("fetchTransport")).isEqualTo("off");
+	}
+
+	/**
+	 * Make member 1's fetch thread stop answering: a request on a connection of the
+	 * test's own names a cache the owner does not know, and the owner's creation of it
+	 * hangs until the returned handle is closed. JGroups still reaches the owner.
+	 */
+	private AutoCloseable stallTheOwnersFetchThread(Object key) throws Exception {
+		CountDownLatch hanging = new CountDownLatch(1);
+		CountDownLatch hang = new CountDownLatch(1);
+		this.started.get(1).onUnknownCache((name) -> {
+			hanging.countDown();
+			try {
+				hang.await(20, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		});
+		InetSocketAddress endpoint = PeersCluster.fetchEndpoint(this.started.get(1));
+		Socket stall = new Socket(endpoint.getAddress(), endpoint.getPort());
+		AutoCloseable release = () -> {
+			hang.countDown();
+			stall.close();
+		};
+		try {
+			stall.getOutputStream().write(frame(1, PeerMessage.of(Type.FETCH, "unknown", keyBytes(key)).encode()));
+			assertThat(hanging.await(10, TimeUnit.SECONDS)).isTrue();
+			return release;
+		}
+		catch (Exception | AssertionError ex) {
+			release.close();
+			throw ex;
+		}
 	}
 
 	private static boolean refused(InetSocketAddress endpoint) {

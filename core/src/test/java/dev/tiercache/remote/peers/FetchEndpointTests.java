@@ -1,0 +1,60 @@
+package dev.tiercache.remote.peers;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * An owner's fetch endpoint after a failure, against a server socket that nobody accepts
+ * from: as a stuck fetch server, the kernel completes every connect into its backlog and
+ * nothing is ever answered.
+ */
+class FetchEndpointTests {
+
+	private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
+	@Test
+	void aProbeThatConnectsKeepsTheOtherCallersOnJGroupsUntilItIsAnswered() throws Exception {
+		try (ServerSocket stuck = new ServerSocket(0, 50, LOOPBACK)) {
+			FetchEndpoint endpoint = new FetchEndpoint("owner", new InetSocketAddress(LOOPBACK, stuck.getLocalPort()),
+					LOOPBACK, 300);
+			endpoint.failed("three fetches in a row got no answer");
+			assertThat(endpoint.acquire()).as("within the back-off").isNull();
+			awaitBackOff(FetchEndpoint.MIN_BACK_OFF_NANOS);
+			FetchConnection probe = endpoint.acquire();
+			assertThat(probe).as("the probe").isNotNull();
+			// A connect proves nothing: the others wait for the probe's answer.
+			assertThat(endpoint.acquire()).as("another caller while the probe waits").isNull();
+			endpoint.discard(probe);
+			endpoint.timedOut(300);
+			// A probe that timed out is a failure: a back-off again.
+			assertThat(endpoint.acquire()).as("after the probe timed out").isNull();
+			awaitBackOff(FetchEndpoint.MIN_BACK_OFF_NANOS);
+			FetchConnection answered = endpoint.acquire();
+			assertThat(answered).as("the next probe").isNotNull();
+			assertThat(endpoint.acquire()).as("another caller while the next probe waits").isNull();
+			endpoint.answered();
+			endpoint.release(answered);
+			FetchConnection another = endpoint.acquire();
+			assertThat(another).as("once a probe was answered, every caller").isNotNull();
+			assertThat(endpoint.acquire()).as("and a second at once").isNotNull();
+			endpoint.close();
+		}
+	}
+
+	/**
+	 * Let a back-off of {@code nanos} (plus a margin) pass: it is measured on the clock.
+	 */
+	private static void awaitBackOff(long nanos) {
+		long until = System.nanoTime() + nanos + TimeUnit.MILLISECONDS.toNanos(100);
+		await().atMost(Duration.ofNanos(nanos).plusSeconds(5)).until(() -> System.nanoTime() - until >= 0);
+	}
+
+}
