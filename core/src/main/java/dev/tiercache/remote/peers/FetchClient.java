@@ -2,12 +2,14 @@ package dev.tiercache.remote.peers;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.tiercache.codec.CodecException;
@@ -19,10 +21,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A caller's side of the fetch transport: reads ({@code FETCH}, {@code FETCH_OR_LEASE})
- * go to the owner's {@link FetchServer} on a pooled connection of the calling thread's
- * own. An owner that advertises no fetch server, or whose connection cannot be opened or
- * breaks, is asked through JGroups instead ({@link PeerChannel#request}), and each such
- * fallback is counted: the transport never fails a read that JGroups could serve. An
+ * go to the owner's {@link FetchServer} on the one connection to it that every thread
+ * shares. An owner that advertises no fetch server, or whose connection cannot be opened
+ * or breaks, is asked through JGroups instead ({@link PeerChannel#request}), and each
+ * such fallback is counted: the transport never fails a read that JGroups could serve. An
  * owner that does not answer in time is a peer error, as through JGroups.
  *
  * @author tiercache
@@ -56,33 +58,44 @@ final class FetchClient implements Closeable {
 		Address address = this.channel.addressOf(member);
 		FetchEndpoint endpoint = (address != null) ? endpoint(member, address) : null;
 		FetchConnection connection = (endpoint != null) ? endpoint.acquire() : null;
-		if (endpoint != null && connection != null) {
-			PeerMessage reply;
-			try {
-				reply = connection.exchange(message, timeoutMillis);
-			}
-			catch (SocketTimeoutException ex) {
-				endpoint.discard(connection);
-				endpoint.timedOut(timeoutMillis);
-				stats.record(Counter.PEER_ERRORS);
-				throw new RemoteTierException("Peer '" + member + "' did not answer a " + message.type()
-						+ " request within " + timeoutMillis + " ms", ex);
-			}
-			catch (CodecException ex) {
-				endpoint.discard(connection);
-				stats.record(Counter.PEER_ERRORS);
-				throw new RemoteTierException("Peer '" + member + "' gave a malformed answer: " + ex.getMessage(), ex);
-			}
-			catch (IOException ex) {
-				endpoint.discard(connection);
-				endpoint.failed(ex.toString());
-				return fallBack(stats, member, message, timeoutMillis);
-			}
-			endpoint.answered();
-			endpoint.release(connection);
-			return this.channel.heard(reply);
+		if (endpoint == null || connection == null) {
+			return fallBack(stats, member, message, timeoutMillis);
 		}
-		return fallBack(stats, member, message, timeoutMillis);
+		long start = System.nanoTime();
+		PeerMessage reply;
+		try {
+			reply = connection.exchange(message, timeoutMillis);
+		}
+		catch (SocketTimeoutException ex) {
+			endpoint.timedOut(connection, timeoutMillis);
+			stats.record(Counter.PEER_ERRORS);
+			throw new RemoteTierException("Peer '" + member + "' did not answer a " + message.type()
+					+ " request within " + timeoutMillis + " ms", ex);
+		}
+		catch (InterruptedIOException ex) {
+			stats.record(Counter.PEER_ERRORS);
+			throw new RemoteTierException("Interrupted while asking peer '" + member + "'", ex);
+		}
+		catch (CodecException ex) {
+			// A bug or a hostile owner, not an unreachable one: the next fetch connects
+			// again.
+			endpoint.drop(connection);
+			stats.record(Counter.PEER_ERRORS);
+			throw new RemoteTierException("Peer '" + member + "' gave a malformed answer: " + ex.getMessage(), ex);
+		}
+		catch (IOException ex) {
+			endpoint.failed(connection, ex.toString());
+			if (Thread.currentThread().isInterrupted()) {
+				// Its interrupt closed the connection, which the others then ask again.
+				stats.record(Counter.PEER_ERRORS);
+				throw new RemoteTierException("Interrupted while asking peer '" + member + "'", ex);
+			}
+			// Within what is left of the caller's time.
+			long left = timeoutMillis - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+			return fallBack(stats, member, message, Math.max(1, left));
+		}
+		endpoint.answered();
+		return this.channel.heard(reply);
 	}
 
 	private PeerMessage fallBack(StatsCounter stats, String member, PeerMessage message, long timeoutMillis) {
@@ -120,7 +133,7 @@ final class FetchClient implements Closeable {
 	}
 
 	/**
-	 * Close the connections whose answers are late: the watchdog, run every few
+	 * Close the connections whose writes are late: the watchdog, run every few
 	 * milliseconds.
 	 */
 	void expireLate() {

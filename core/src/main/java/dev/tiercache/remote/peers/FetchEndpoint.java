@@ -4,9 +4,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,15 +13,15 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One owner's fetch server as its callers see it: idle connections, newest first, so a
- * few threads fetching reuse a few warm connections, and a new one for a thread that
- * finds none. After a connection to the owner failed, its callers go through JGroups for
- * a back-off (1 s, doubling up to 30 s while it keeps failing), and then one of them, not
- * all, tries again, and the others follow once it has had an answer; so an owner behind a
- * firewall that drops the fetch port costs one connect timeout now and then, not one per
- * fetch. {@value #TIMEOUTS_IN_A_ROW} fetches in a row that were not answered in time
- * count as a failed connection too: the owner may be slow, or its fetch server may have
- * stopped, and JGroups may still reach it.
+ * One owner's fetch server as its callers see it: one connection that every thread
+ * fetching from the owner shares ({@link FetchConnection}), opened by the first caller
+ * that needs it. After a connection to the owner failed, its callers go through JGroups
+ * for a back-off (1 s, doubling up to 30 s while it keeps failing), and then one of them,
+ * not all, tries again, and the others follow once it has had an answer; so an owner
+ * behind a firewall that drops the fetch port costs one connect timeout now and then, not
+ * one per fetch. {@value #TIMEOUTS_IN_A_ROW} fetches in a row that were not answered in
+ * time count as a failed connection too: the owner may be slow, or its fetch server may
+ * have stopped, and JGroups may still reach it.
  *
  * @author tiercache
  */
@@ -39,9 +36,6 @@ final class FetchEndpoint implements Closeable {
 	/** Unanswered fetches in a row after which callers go through JGroups for a while. */
 	static final int TIMEOUTS_IN_A_ROW = 3;
 
-	/** Idle connections kept per owner; more are closed when they come back. */
-	static final int MAX_IDLE = 64;
-
 	private final String member;
 
 	private final InetSocketAddress address;
@@ -50,12 +44,8 @@ final class FetchEndpoint implements Closeable {
 
 	private final int connectTimeoutMillis;
 
-	private final ConcurrentLinkedDeque<FetchConnection> idle = new ConcurrentLinkedDeque<>();
-
-	private final AtomicInteger idleCount = new AtomicInteger();
-
-	/** Every open connection, idle or in use, for the watchdog. */
-	private final Set<FetchConnection> open = ConcurrentHashMap.newKeySet();
+	/** The connection callers share; guarded by this for changes. */
+	private volatile @Nullable FetchConnection current;
 
 	private final AtomicBoolean probing = new AtomicBoolean();
 
@@ -77,23 +67,19 @@ final class FetchEndpoint implements Closeable {
 	}
 
 	/**
-	 * An idle connection, or a new one; {@code null} if the owner cannot be reached now.
+	 * The shared connection, opened if there is none; {@code null} if the owner cannot be
+	 * reached now.
 	 */
 	@Nullable FetchConnection acquire() {
-		FetchConnection connection;
-		while ((connection = this.idle.pollFirst()) != null) {
-			this.idleCount.decrementAndGet();
-			if (connection.isOpen()) {
-				return connection;
-			}
-			// Closed by the watchdog as its answer came.
-			discard(connection);
+		FetchConnection connection = this.current;
+		if (this.reachable && connection != null && connection.isOpen()) {
+			return connection;
 		}
 		if (this.closed) {
 			return null;
 		}
 		if (this.reachable) {
-			return connect();
+			return connect(false);
 		}
 		if (System.nanoTime() - this.downUntil < 0 || !this.probing.compareAndSet(false, true)) {
 			return null;
@@ -101,26 +87,37 @@ final class FetchEndpoint implements Closeable {
 		try {
 			// One caller probes; the others stay on JGroups until an answer on its
 			// connection says the owner serves again (a connect alone does not: the
-			// kernel
-			// accepts into the backlog of a server whose thread is stuck).
+			// kernel accepts into the backlog of a server whose thread is stuck).
 			this.downUntil = System.nanoTime() + this.backOffNanos;
-			return connect();
+			return connect(true);
 		}
 		finally {
 			this.probing.set(false);
 		}
 	}
 
-	private @Nullable FetchConnection connect() {
-		FetchConnection connection;
-		try {
-			connection = FetchConnection.open(this.bindAddress, this.address, this.connectTimeoutMillis);
+	private synchronized @Nullable FetchConnection connect(boolean probe) {
+		FetchConnection connection = this.current;
+		if (this.reachable && connection != null && connection.isOpen()) {
+			// Another caller connected meanwhile.
+			return connection;
 		}
-		catch (IOException ex) {
-			failed("cannot connect: " + ex);
+		if (this.closed || (!probe && !this.reachable)) {
+			// Closed, or another caller's connect failed meanwhile.
 			return null;
 		}
-		this.open.add(connection);
+		try {
+			connection = FetchConnection.open(this.bindAddress, this.address, this.connectTimeoutMillis, this.member);
+		}
+		catch (IOException ex) {
+			down("cannot connect: " + ex);
+			return null;
+		}
+		FetchConnection replaced = this.current;
+		this.current = connection;
+		if (replaced != null) {
+			replaced.close();
+		}
 		return connection;
 	}
 
@@ -139,53 +136,44 @@ final class FetchEndpoint implements Closeable {
 	}
 
 	/**
-	 * Note a fetch whose answer did not come in time, on a connection already discarded.
+	 * Note a fetch on {@code connection} whose answer did not come in time.
 	 */
-	void timedOut(long timeoutMillis) {
+	void timedOut(FetchConnection connection, long timeoutMillis) {
 		// A probe that timed out is a failed probe.
 		if (!this.reachable || this.timeouts.incrementAndGet() >= TIMEOUTS_IN_A_ROW) {
 			this.timeouts.set(0);
-			failed(TIMEOUTS_IN_A_ROW + " fetches in a row got no answer within " + timeoutMillis + " ms");
-		}
-	}
-
-	void release(FetchConnection connection) {
-		if (this.closed || this.idleCount.incrementAndGet() > MAX_IDLE) {
-			this.idleCount.decrementAndGet();
-			discard(connection);
-			return;
-		}
-		this.idle.offerFirst(connection);
-		if (this.closed) {
-			close();
+			failed(connection, TIMEOUTS_IN_A_ROW + " fetches in a row got no answer within " + timeoutMillis + " ms");
 		}
 	}
 
 	/**
-	 * Close a connection that failed or is not wanted.
+	 * Note that {@code connection} failed: unless a caller's interrupt closed it, the
+	 * owner is asked through JGroups for a while. Its other callers see the same failure
+	 * and are not counted again.
 	 */
-	void discard(FetchConnection connection) {
+	void failed(FetchConnection connection, String why) {
+		if (drop(connection) && !connection.closedByInterrupt()) {
+			down(why);
+		}
+	}
+
+	/**
+	 * Close {@code connection}; the next caller opens another.
+	 * @return whether it was the one callers shared
+	 */
+	synchronized boolean drop(FetchConnection connection) {
 		connection.close();
-		this.open.remove(connection);
-	}
-
-	/**
-	 * Close the connections whose answers are late at {@code now}.
-	 */
-	void expireLate(long now) {
-		for (FetchConnection connection : this.open) {
-			connection.expireIfLate(now);
-			if (!connection.isOpen()) {
-				this.open.remove(connection);
-			}
+		if (this.current != connection) {
+			return false;
 		}
+		this.current = null;
+		return true;
 	}
 
 	/**
-	 * Note that a connection to the owner failed: its callers go through JGroups for a
-	 * while, and the idle connections, which may be as broken, are closed.
+	 * Go through JGroups for a while, longer each time the owner fails again.
 	 */
-	void failed(String why) {
+	synchronized void down(String why) {
 		long backOff = this.backOffNanos;
 		this.downUntil = System.nanoTime() + backOff;
 		if (this.reachable) {
@@ -196,26 +184,26 @@ final class FetchEndpoint implements Closeable {
 		else {
 			this.backOffNanos = Math.min(2 * backOff, MAX_BACK_OFF_NANOS);
 		}
-		FetchConnection connection;
-		while ((connection = this.idle.pollFirst()) != null) {
-			this.idleCount.decrementAndGet();
-			discard(connection);
+	}
+
+	/**
+	 * Close the connection if a write on it is late at {@code now}.
+	 */
+	void expireLate(long now) {
+		FetchConnection connection = this.current;
+		if (connection != null) {
+			connection.expireIfLate(now);
 		}
 	}
 
 	@Override
-	public void close() {
+	public synchronized void close() {
 		this.closed = true;
-		FetchConnection connection;
-		while ((connection = this.idle.pollFirst()) != null) {
-			this.idleCount.decrementAndGet();
-			discard(connection);
-		}
-		// Also those in use: a read has no timeout of its own, and the watchdog that
-		// would
-		// end a late one stops with the member.
-		for (FetchConnection used : this.open) {
-			discard(used);
+		FetchConnection connection = this.current;
+		this.current = null;
+		if (connection != null) {
+			// Which ends every fetch on it: a member that stops waits for none.
+			connection.close();
 		}
 	}
 

@@ -6,6 +6,8 @@ import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -14,18 +16,22 @@ import org.jgroups.blocks.Response;
 
 /**
  * One member's connection to this member's {@link FetchServer}: it reads frames, has each
- * request served at once, and writes the answers, from the server's thread or, for a
- * parked request, from the thread that ends the load. An answer that does not fit the
- * socket waits here, and nothing more is read from the connection until it has gone, so a
- * peer that asks without reading cannot make this member hold answers without end. A
- * frame that is not ours closes the connection; the peer's requests on it fail over to
- * JGroups and its other connections go on.
+ * request served at once, and writes the answers, those to the requests of one read
+ * together (the member's threads share the connection, so one read brings many under
+ * load), or, for a parked request, from the thread that ends the load. An answer that
+ * does not fit the socket waits here, and nothing more is read from the connection until
+ * it has gone, so a peer that asks without reading cannot make this member hold answers
+ * without end. A frame that is not ours closes the connection; the peer's requests on it
+ * fail over to JGroups and its other connections go on.
  *
  * @author tiercache
  */
 final class FetchServerConnection {
 
 	private static final Log logger = LogFactory.getLog(FetchServerConnection.class);
+
+	/** Bytes of answers collected after which they are written at once. */
+	static final int MAX_BATCH_BYTES = 256 * 1024;
 
 	private final SocketChannel channel;
 
@@ -42,6 +48,16 @@ final class FetchServerConnection {
 	private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
 
 	private boolean closed;
+
+	/**
+	 * Answers made while serving what one read brought, written together after it (or
+	 * once they reach {@link #MAX_BATCH_BYTES}); only the server's thread uses them.
+	 */
+	private final List<ByteBuffer> batch = new ArrayList<>();
+
+	private int batchBytes;
+
+	private boolean collecting;
 
 	FetchServerConnection(SocketChannel channel, SelectionKey key, RequestServer handler, Thread loop) {
 		this.channel = channel;
@@ -64,6 +80,17 @@ final class FetchServerConnection {
 	private void serveBuffered() {
 		ByteBuffer in = this.in;
 		in.flip();
+		this.collecting = true;
+		try {
+			serveFrames(in);
+		}
+		finally {
+			this.collecting = false;
+			writeBatch();
+		}
+	}
+
+	private void serveFrames(ByteBuffer in) {
 		int needed = 0;
 		while (in.remaining() >= FetchFrames.HEADER_SIZE && !hasPending()) {
 			int start = in.position();
@@ -87,6 +114,40 @@ final class FetchServerConnection {
 		}
 		else if (in.position() == 0 && in.capacity() > FetchFrames.BUFFER_SIZE) {
 			this.in = ByteBuffer.allocate(FetchFrames.BUFFER_SIZE);
+		}
+	}
+
+	/**
+	 * Write the answers collected, in one write as far as the socket takes them; what it
+	 * does not take waits, and stops the reading.
+	 */
+	private synchronized void writeBatch() {
+		List<ByteBuffer> batch = this.batch;
+		if (batch.isEmpty()) {
+			return;
+		}
+		try {
+			if (!this.closed) {
+				if (this.pending.isEmpty()) {
+					this.channel.write(batch.toArray(new ByteBuffer[0]));
+				}
+				for (ByteBuffer buffer : batch) {
+					if (buffer.hasRemaining()) {
+						this.pending.add(buffer);
+					}
+				}
+				if (!this.pending.isEmpty()) {
+					this.key.interestOps(SelectionKey.OP_WRITE);
+				}
+			}
+		}
+		catch (IOException | CancelledKeyException ex) {
+			// Closed meanwhile: the peer's requests failed over or timed out.
+			close();
+		}
+		finally {
+			batch.clear();
+			this.batchBytes = 0;
 		}
 	}
 
@@ -121,6 +182,15 @@ final class FetchServerConnection {
 			.putInt(id)
 			.flip();
 		ByteBuffer body = ByteBuffer.wrap(answer);
+		if (this.collecting && Thread.currentThread() == this.loop) {
+			this.batch.add(header);
+			this.batch.add(body);
+			this.batchBytes += FetchFrames.HEADER_SIZE + answer.length;
+			if (this.batchBytes >= MAX_BATCH_BYTES) {
+				writeBatch();
+			}
+			return;
+		}
 		try {
 			if (this.pending.isEmpty()) {
 				this.channel.write(new ByteBuffer[] { header, body });

@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * A member's fetch transport: the server that answers other members' reads
  * ({@link FetchServer}), advertised in this member's JGroups address
  * ({@link FetchAdvert}), and the client that sends this member's reads
- * ({@link FetchClient}), with the watchdog that ends reads whose answer is late.
+ * ({@link FetchClient}), with the watchdog that ends a write that is late.
  *
  * @author tiercache
  */

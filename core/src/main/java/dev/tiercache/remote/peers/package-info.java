@@ -22,8 +22,9 @@
  * loop while members' views differ; the caller then loads locally and keeps the value in
  * hot only. Synchronous reads travel on a transport of tiercache's own
  * ({@link dev.tiercache.remote.peers.FetchTransport}): one selector thread per member
- * serves every peer's connection inline, a caller writes its request and reads the answer
- * on a pooled connection of its own, and an owner that cannot be reached that way is
+ * serves every peer's connection inline, a member's threads share one connection per
+ * owner (the callers write their requests, together when several wait, and a reader
+ * thread wakes each with its answer), and an owner that cannot be reached that way is
  * asked through JGroups. Writes go to the owner ({@link dev.tiercache.remote.peers.Owner}
  * on its side, {@link dev.tiercache.remote.peers.PeerClient} on the writer's), and the
  * writer then tells every other member to drop its copy and waits (at most

@@ -25,15 +25,14 @@ class FetchEndpointTests {
 		try (ServerSocket stuck = new ServerSocket(0, 50, LOOPBACK)) {
 			FetchEndpoint endpoint = new FetchEndpoint("owner", new InetSocketAddress(LOOPBACK, stuck.getLocalPort()),
 					LOOPBACK, 300);
-			endpoint.failed("three fetches in a row got no answer");
+			endpoint.down("three fetches in a row got no answer");
 			assertThat(endpoint.acquire()).as("within the back-off").isNull();
 			awaitBackOff(FetchEndpoint.MIN_BACK_OFF_NANOS);
 			FetchConnection probe = endpoint.acquire();
 			assertThat(probe).as("the probe").isNotNull();
 			// A connect proves nothing: the others wait for the probe's answer.
 			assertThat(endpoint.acquire()).as("another caller while the probe waits").isNull();
-			endpoint.discard(probe);
-			endpoint.timedOut(300);
+			endpoint.timedOut(probe, 300);
 			// A probe that timed out is a failure: a back-off again.
 			assertThat(endpoint.acquire()).as("after the probe timed out").isNull();
 			awaitBackOff(FetchEndpoint.MIN_BACK_OFF_NANOS);
@@ -41,10 +40,8 @@ class FetchEndpointTests {
 			assertThat(answered).as("the next probe").isNotNull();
 			assertThat(endpoint.acquire()).as("another caller while the next probe waits").isNull();
 			endpoint.answered();
-			endpoint.release(answered);
-			FetchConnection another = endpoint.acquire();
-			assertThat(another).as("once a probe was answered, every caller").isNotNull();
-			assertThat(endpoint.acquire()).as("and a second at once").isNotNull();
+			assertThat(endpoint.acquire()).as("once a probe was answered, every caller").isSameAs(answered);
+			assertThat(endpoint.acquire()).as("and a second at once").isSameAs(answered);
 			endpoint.close();
 		}
 	}

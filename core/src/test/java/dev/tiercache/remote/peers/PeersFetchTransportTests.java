@@ -1,5 +1,6 @@
 package dev.tiercache.remote.peers;
 
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +14,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import dev.tiercache.TierCache;
@@ -201,6 +205,62 @@ class PeersFetchTransportTests {
 			assertThat(this.caches.get(0).getStats().count(Counter.PEER_ERRORS)).isPositive();
 		}
 		assertThat(this.caches.get(0).get(keys.get(2), String.class)).isEqualTo("value of " + keys.get(2));
+	}
+
+	@Test
+	void threadsFetchingAtOnceShareOneConnectionAndEachGetsItsOwnAnswer() throws Exception {
+		start("fetch-shared", Duration.ofSeconds(5));
+		List<Object> keys = storedAtMemberOne();
+		ExecutorService threads = Executors.newFixedThreadPool(16);
+		try {
+			List<Future<?>> reads = new ArrayList<>();
+			for (int thread = 0; thread < 16; thread++) {
+				reads.add(threads.submit(() -> {
+					for (int round = 0; round < 50; round++) {
+						readAllFromMemberZero(keys);
+					}
+				}));
+			}
+			for (Future<?> read : reads) {
+				read.get(60, TimeUnit.SECONDS);
+			}
+		}
+		finally {
+			threads.shutdownNow();
+		}
+		assertThat(this.caches.get(0).getStats().count(Counter.PEER_ERRORS)).isZero();
+		assertThat(PeersCluster.fetchFallbacks(this.started.get(0))).isZero();
+		String reader = "tiercache-fetch-reader-" + this.started.get(1).peerChannel().self();
+		assertThat(Thread.getAllStackTraces().keySet()).filteredOn((thread) -> thread.getName().equals(reader))
+			.hasSize(1);
+	}
+
+	@Test
+	void anOwnerHoldsFewAnswersForAPeerThatAsksWithoutReading() throws Exception {
+		start("fetch-greedy", Duration.ofSeconds(2));
+		Object key = storedAtMemberOne().get(0);
+		this.caches.get(1).put(key, "x".repeat(1024 * 1024));
+		InetSocketAddress endpoint = PeersCluster.fetchEndpoint(this.started.get(1));
+		long servedBefore = this.caches.get(1).getStats().count(Counter.SERVER_REQUESTS);
+		try (Socket greedy = new Socket(endpoint.getAddress(), endpoint.getPort());
+				Socket other = new Socket(endpoint.getAddress(), endpoint.getPort())) {
+			// A hundred requests for a 1 MB value in one write, and no answer read.
+			ByteArrayOutputStream requests = new ByteArrayOutputStream();
+			for (int id = 1; id <= 100; id++) {
+				requests.write(frame(id, PeerMessage.of(Type.FETCH, "books", keyBytes(key)).encode()));
+			}
+			greedy.getOutputStream().write(requests.toByteArray());
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> this.caches.get(1).getStats().count(Counter.SERVER_REQUESTS) > servedBefore);
+			// The owner's one thread answers another connection only once it has left
+			// the greedy one's requests.
+			other.setSoTimeout(10_000);
+			other.getOutputStream().write(frame(1, PeerMessage.of(Type.FETCH, "books", keyBytes(key)).encode()));
+			assertThat(answer(other.getInputStream(), 1).type()).isEqualTo(Type.VALUE);
+			long served = this.caches.get(1).getStats().count(Counter.SERVER_REQUESTS) - servedBefore - 1;
+			// As many as the sockets' buffers take, and then one that waits.
+			assertThat(served).as("answers made for the greedy connection").isBetween(1L, 20L);
+		}
 	}
 
 	@Test

@@ -1,0 +1,232 @@
+package dev.tiercache.remote.peers;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import dev.tiercache.codec.CodecException;
+import dev.tiercache.remote.peers.PeerMessage.Type;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * One connection that many threads share, against an owner played by the test, which
+ * decides when it reads and in which order it answers.
+ */
+class FetchConnectionTests {
+
+	private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
+	private final ExecutorService callers = Executors.newCachedThreadPool();
+
+	private ServerSocket server;
+
+	private FetchConnection connection;
+
+	private Socket owner;
+
+	@BeforeEach
+	void connect() throws IOException {
+		this.server = new ServerSocket(0, 50, LOOPBACK);
+		this.connection = FetchConnection.open(LOOPBACK, new InetSocketAddress(LOOPBACK, this.server.getLocalPort()),
+				1000, "owner");
+		this.owner = this.server.accept();
+		this.owner.setSoTimeout(10_000);
+	}
+
+	@AfterEach
+	void close() throws IOException {
+		this.callers.shutdownNow();
+		this.connection.close();
+		this.owner.close();
+		this.server.close();
+	}
+
+	@Test
+	void answersInAnyOrderReachTheirOwnCallers() throws Exception {
+		List<Future<PeerMessage>> asked = new ArrayList<>();
+		for (int i = 0; i < 3; i++) {
+			asked.add(ask("key-" + i, Duration.ofSeconds(10)));
+		}
+		List<Request> requests = new ArrayList<>();
+		for (int i = 0; i < 3; i++) {
+			requests.add(readRequest());
+		}
+		for (int i = requests.size() - 1; i >= 0; i--) {
+			answer(requests.get(i).id(), "value of " + requests.get(i).key());
+		}
+		for (int i = 0; i < 3; i++) {
+			assertThat(valueOf(asked.get(i).get(10, TimeUnit.SECONDS))).isEqualTo("value of key-" + i);
+		}
+	}
+
+	@Test
+	void aRequestQueuedWhileAnotherCallerWritesIsSentByThatCaller() throws Exception {
+		// The owner reads nothing yet, so the first caller's large request fills the
+		// socket and its write blocks.
+		Future<PeerMessage> large = this.callers.submit(() -> this.connection
+			.exchange(PeerMessage.of(Type.FETCH, "books", new byte[16 * 1024 * 1024]), 10_000));
+		await().atMost(Duration.ofSeconds(10)).until(this.connection::isWriting);
+		// The second finds it writing, queues its request and waits for its answer.
+		Future<PeerMessage> small = ask("small", Duration.ofSeconds(10));
+		await().atMost(Duration.ofSeconds(10)).until(this.connection::hasQueued);
+		Request first = readRequest();
+		Request second = readRequest();
+		assertThat(second.key()).isEqualTo("small");
+		answer(second.id(), "value of small");
+		answer(first.id(), "value of the large key");
+		assertThat(valueOf(small.get(10, TimeUnit.SECONDS))).isEqualTo("value of small");
+		assertThat(valueOf(large.get(10, TimeUnit.SECONDS))).isEqualTo("value of the large key");
+	}
+
+	@Test
+	void aLateAnswerIsDroppedAndTheConnectionServesTheNextCaller() throws Exception {
+		Future<PeerMessage> late = ask("late", Duration.ofMillis(200));
+		Request unanswered = readRequest();
+		assertThat(late).failsWithin(Duration.ofSeconds(10))
+			.withThrowableOfType(ExecutionException.class)
+			.withCauseInstanceOf(SocketTimeoutException.class);
+		Future<PeerMessage> next = ask("next", Duration.ofSeconds(10));
+		Request nextRequest = readRequest();
+		answer(unanswered.id(), "value of late");
+		answer(nextRequest.id(), "value of next");
+		assertThat(valueOf(next.get(10, TimeUnit.SECONDS))).isEqualTo("value of next");
+		assertThat(this.connection.isOpen()).isTrue();
+	}
+
+	@Test
+	void aConnectionThatBreaksFailsEveryWaitingCallerAtOnce() throws Exception {
+		Future<PeerMessage> first = ask("first", Duration.ofSeconds(60));
+		Future<PeerMessage> second = ask("second", Duration.ofSeconds(60));
+		readRequest();
+		readRequest();
+		this.owner.close();
+		for (Future<PeerMessage> asked : List.of(first, second)) {
+			assertThat(asked).failsWithin(Duration.ofSeconds(10))
+				.withThrowableOfType(ExecutionException.class)
+				.withCauseInstanceOf(IOException.class);
+		}
+		assertThat(this.connection.isOpen()).isFalse();
+	}
+
+	@Test
+	void anInterruptedCallerLeavesTheConnectionToTheOthers() throws Exception {
+		CompletableFuture<Throwable> interruptedBefore = new CompletableFuture<>();
+		Thread before = new Thread(() -> {
+			Thread.currentThread().interrupt();
+			interruptedBefore.complete(failureOf(() -> this.connection.exchange(fetch("before"), 10_000)));
+		});
+		before.start();
+		assertThat(interruptedBefore.get(10, TimeUnit.SECONDS)).isInstanceOf(InterruptedIOException.class);
+		CompletableFuture<Throwable> interruptedWaiting = new CompletableFuture<>();
+		Thread waiting = new Thread(
+				() -> interruptedWaiting.complete(failureOf(() -> this.connection.exchange(fetch("waiting"), 10_000))));
+		waiting.start();
+		readRequest();
+		waiting.interrupt();
+		assertThat(interruptedWaiting.get(10, TimeUnit.SECONDS)).isInstanceOf(InterruptedIOException.class);
+		assertThat(this.connection.isOpen()).isTrue();
+		Future<PeerMessage> other = ask("other", Duration.ofSeconds(10));
+		Request request = readRequest();
+		answer(request.id(), "value of other");
+		assertThat(valueOf(other.get(10, TimeUnit.SECONDS))).isEqualTo("value of other");
+	}
+
+	@Test
+	void aWriteThatCannotGoOutIsEndedByTheWatchdog() throws Exception {
+		Future<PeerMessage> large = this.callers.submit(
+				() -> this.connection.exchange(PeerMessage.of(Type.FETCH, "books", new byte[16 * 1024 * 1024]), 100));
+		await().atMost(Duration.ofSeconds(10)).until(this.connection::isWriting);
+		this.connection.expireIfLate(System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
+		assertThat(large).failsWithin(Duration.ofSeconds(10))
+			.withThrowableOfType(ExecutionException.class)
+			.withCauseInstanceOf(IOException.class);
+		assertThat(this.connection.isOpen()).isFalse();
+	}
+
+	@Test
+	void anAnswerThatIsNotOursFailsTheWaitingCallers() throws Exception {
+		Future<PeerMessage> asked = ask("key", Duration.ofSeconds(10));
+		readRequest();
+		this.owner.getOutputStream().write(ByteBuffer.allocate(12).putInt(-1).putInt(1).putInt(2).array());
+		assertThat(asked).failsWithin(Duration.ofSeconds(10))
+			.withThrowableOfType(ExecutionException.class)
+			.withCauseInstanceOf(CodecException.class);
+		assertThat(this.connection.isOpen()).isFalse();
+	}
+
+	private Future<PeerMessage> ask(String key, Duration timeout) {
+		return this.callers.submit(() -> this.connection.exchange(fetch(key), timeout.toMillis()));
+	}
+
+	private static PeerMessage fetch(String key) {
+		return PeerMessage.of(Type.FETCH, "books", key.getBytes(StandardCharsets.UTF_8));
+	}
+
+	private Request readRequest() throws IOException {
+		DataInputStream in = new DataInputStream(this.owner.getInputStream());
+		int length = in.readInt();
+		int id = in.readInt();
+		byte[] body = in.readNBytes(length - FetchFrames.ID_SIZE);
+		PeerMessage request = PeerMessage.decode(body, 0, body.length);
+		String key = (request.key().length > 1024) ? "large" : new String(request.key(), StandardCharsets.UTF_8);
+		return new Request(id, key);
+	}
+
+	private void answer(int id, String value) throws IOException {
+		byte[] body = PeerMessage.value(value.getBytes(StandardCharsets.UTF_8), 0).encode();
+		OutputStream out = this.owner.getOutputStream();
+		out.write(ByteBuffer.allocate(FetchFrames.HEADER_SIZE + body.length)
+			.putInt(FetchFrames.ID_SIZE + body.length)
+			.putInt(id)
+			.put(body)
+			.array());
+		out.flush();
+	}
+
+	private static String valueOf(PeerMessage answer) {
+		return new String(answer.value(), StandardCharsets.UTF_8);
+	}
+
+	private static Throwable failureOf(Exchange exchange) {
+		try {
+			exchange.run();
+			return null;
+		}
+		catch (Throwable ex) {
+			return ex;
+		}
+	}
+
+	private interface Exchange {
+
+		void run() throws Exception;
+
+	}
+
+	private record Request(int id, String key) {
+	}
+
+}
