@@ -84,12 +84,14 @@ final class FetchClient implements Closeable {
 			throw new RemoteTierException("Peer '" + member + "' gave a malformed answer: " + ex.getMessage(), ex);
 		}
 		catch (IOException ex) {
-			endpoint.failed(connection, ex.toString());
 			if (Thread.currentThread().isInterrupted()) {
-				// Its interrupt closed the connection, which the others then ask again.
+				// Maybe closed by the interrupt (as a virtual thread's closes a socket it
+				// waits on): not the owner's fault.
+				endpoint.drop(connection);
 				stats.record(Counter.PEER_ERRORS);
 				throw new RemoteTierException("Interrupted while asking peer '" + member + "'", ex);
 			}
+			endpoint.failed(connection, ex.toString());
 			// Within what is left of the caller's time.
 			long left = timeoutMillis - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 			return fallBack(stats, member, message, Math.max(1, left));

@@ -3,15 +3,14 @@ package dev.tiercache.remote.peers;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedByInterruptException;
-import java.nio.channels.SocketChannel;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,18 +45,26 @@ final class FetchConnection implements Closeable {
 	/** Requests written together at most. */
 	private static final int MAX_GATHER = 64;
 
-	private final SocketChannel channel;
+	/**
+	 * A socket rather than a channel: a thread interrupted while it writes on a channel
+	 * closes the channel, which the other callers use too.
+	 */
+	private final Socket socket;
+
+	private final InputStream input;
+
+	private final OutputStream output;
 
 	private final Map<Integer, Call> calls = new ConcurrentHashMap<>();
 
 	private final AtomicInteger lastId = new AtomicInteger();
 
-	private final Queue<ByteBuffer> queued = new ConcurrentLinkedQueue<>();
+	private final Queue<byte[]> queued = new ConcurrentLinkedQueue<>();
 
 	private final AtomicBoolean writing = new AtomicBoolean();
 
-	/** Only the writer uses it. */
-	private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
+	/** Where the writer puts the frames it writes together; only the writer uses it. */
+	private final byte[] gather = new byte[FetchFrames.BUFFER_SIZE];
 
 	/** When the write in progress is late, in {@code System.nanoTime()}; 0 if none. */
 	private volatile long writeDeadline;
@@ -67,8 +74,10 @@ final class FetchConnection implements Closeable {
 
 	private volatile @Nullable Exception broken;
 
-	private FetchConnection(SocketChannel channel) {
-		this.channel = channel;
+	private FetchConnection(Socket socket) throws IOException {
+		this.socket = socket;
+		this.input = socket.getInputStream();
+		this.output = socket.getOutputStream();
 	}
 
 	/**
@@ -76,18 +85,18 @@ final class FetchConnection implements Closeable {
 	 */
 	static FetchConnection open(InetAddress bindAddress, InetSocketAddress endpoint, int connectTimeoutMillis,
 			String owner) throws IOException {
-		SocketChannel channel = SocketChannel.open();
+		Socket socket = new Socket();
+		FetchConnection connection;
 		try {
-			channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-			channel.bind(new InetSocketAddress(bindAddress, 0));
-			// Connects with a timeout and leaves the channel in blocking mode.
-			channel.socket().connect(endpoint, connectTimeoutMillis);
+			socket.setTcpNoDelay(true);
+			socket.bind(new InetSocketAddress(bindAddress, 0));
+			socket.connect(endpoint, connectTimeoutMillis);
+			connection = new FetchConnection(socket);
 		}
 		catch (IOException ex) {
-			channel.close();
+			socket.close();
 			throw ex;
 		}
-		FetchConnection connection = new FetchConnection(channel);
 		Thread reader = new Thread(connection::readAnswers, "tiercache-fetch-reader-" + owner);
 		reader.setDaemon(true);
 		reader.start();
@@ -107,8 +116,7 @@ final class FetchConnection implements Closeable {
 	PeerMessage exchange(PeerMessage request, long timeoutMillis) throws IOException {
 		long deadline = System.nanoTime() + Math.max(1, TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
 		if (Thread.currentThread().isInterrupted()) {
-			// A channel closes when a thread blocked on it is interrupted: not this one,
-			// which the others use.
+			// It would not wait for the answer anyway.
 			throw new InterruptedIOException("Interrupted before sending a fetch");
 		}
 		throwIfBroken();
@@ -125,13 +133,13 @@ final class FetchConnection implements Closeable {
 		}
 	}
 
-	private static ByteBuffer frame(int id, PeerMessage request) {
+	private static byte[] frame(int id, PeerMessage request) {
 		int size = request.size();
 		ByteBuffer frame = ByteBuffer.allocate(FetchFrames.HEADER_SIZE + size)
 			.putInt(FetchFrames.ID_SIZE + size)
 			.putInt(id);
 		request.writeTo(frame);
-		return frame.flip();
+		return frame.array();
 	}
 
 	/**
@@ -143,24 +151,30 @@ final class FetchConnection implements Closeable {
 		while (!this.queued.isEmpty() && this.writing.compareAndSet(false, true)) {
 			try {
 				this.writeDeadline = deadline;
+				byte[] gather = this.gather;
+				int used = 0;
 				int count = 0;
-				ByteBuffer next;
-				while (count < MAX_GATHER && (next = this.queued.poll()) != null) {
-					this.gather[count++] = next;
-				}
-				int from = 0;
-				while (from < count) {
-					this.channel.write(this.gather, from, count - from);
-					while (from < count && !this.gather[from].hasRemaining()) {
-						this.gather[from++] = null;
+				byte[] frame;
+				while (count++ < MAX_GATHER && (frame = this.queued.poll()) != null) {
+					if (used + frame.length > gather.length && used > 0) {
+						this.output.write(gather, 0, used);
+						used = 0;
 					}
+					if (frame.length > gather.length) {
+						this.output.write(frame);
+						continue;
+					}
+					System.arraycopy(frame, 0, gather, used, frame.length);
+					used += frame.length;
+				}
+				if (used > 0) {
+					this.output.write(gather, 0, used);
 				}
 			}
 			catch (IOException ex) {
 				throw fail(ex);
 			}
 			finally {
-				Arrays.fill(this.gather, null);
 				this.writeDeadline = 0;
 				this.writing.set(false);
 			}
@@ -201,9 +215,12 @@ final class FetchConnection implements Closeable {
 	private void readAnswers() {
 		try {
 			while (true) {
-				if (this.channel.read(this.in) < 0) {
+				ByteBuffer in = this.in;
+				int read = this.input.read(in.array(), in.position(), in.remaining());
+				if (read < 0) {
 					throw new EOFException("The owner closed the fetch connection");
 				}
+				in.position(in.position() + read);
 				dispatch();
 			}
 		}
@@ -267,14 +284,6 @@ final class FetchConnection implements Closeable {
 	}
 
 	/**
-	 * Whether it failed because a caller was interrupted while writing, which closes a
-	 * channel: no fault of the owner's.
-	 */
-	boolean closedByInterrupt() {
-		return this.broken instanceof ClosedByInterruptException;
-	}
-
-	/**
 	 * Whether a caller is writing now; for tests.
 	 */
 	boolean isWriting() {
@@ -292,13 +301,13 @@ final class FetchConnection implements Closeable {
 	 * Whether this connection may still be used: open and not failed.
 	 */
 	boolean isOpen() {
-		return this.broken == null && this.channel.isOpen();
+		return this.broken == null && !this.socket.isClosed();
 	}
 
 	@Override
 	public void close() {
 		try {
-			this.channel.close();
+			this.socket.close();
 		}
 		catch (IOException ex) {
 			// Closed anyway.

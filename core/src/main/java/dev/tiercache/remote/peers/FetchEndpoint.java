@@ -147,12 +147,11 @@ final class FetchEndpoint implements Closeable {
 	}
 
 	/**
-	 * Note that {@code connection} failed: unless a caller's interrupt closed it, the
-	 * owner is asked through JGroups for a while. Its other callers see the same failure
-	 * and are not counted again.
+	 * Note that {@code connection} failed: the owner is asked through JGroups for a
+	 * while. Its other callers see the same failure and are not counted again.
 	 */
 	void failed(FetchConnection connection, String why) {
-		if (drop(connection) && !connection.closedByInterrupt()) {
+		if (drop(connection)) {
 			down(why);
 		}
 	}

@@ -148,6 +148,16 @@ class FetchConnectionTests {
 		waiting.interrupt();
 		assertThat(interruptedWaiting.get(10, TimeUnit.SECONDS)).isInstanceOf(InterruptedIOException.class);
 		assertThat(this.connection.isOpen()).isTrue();
+		// Interrupted while its write waits for the owner to read: a channel would close.
+		CompletableFuture<Throwable> interruptedWriting = new CompletableFuture<>();
+		Thread writing = new Thread(() -> interruptedWriting.complete(failureOf(() -> this.connection
+			.exchange(PeerMessage.of(Type.FETCH, "books", new byte[16 * 1024 * 1024]), 10_000))));
+		writing.start();
+		await().atMost(Duration.ofSeconds(10)).until(this.connection::isWriting);
+		writing.interrupt();
+		assertThat(readRequest().key()).isEqualTo("large");
+		assertThat(interruptedWriting.get(10, TimeUnit.SECONDS)).isInstanceOf(InterruptedIOException.class);
+		assertThat(this.connection.isOpen()).isTrue();
 		Future<PeerMessage> other = ask("other", Duration.ofSeconds(10));
 		Request request = readRequest();
 		answer(request.id(), "value of other");
