@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -127,10 +128,7 @@ class PeersFetchTransportTests {
 		// The selector closed under the owner's fetch thread, as any failure of the
 		// thread
 		// ends it: its server socket must not go on accepting connections nobody serves.
-		Field loops = FetchServer.class.getDeclaredField("loops");
-		loops.setAccessible(true);
-		FetchLoop loop = ((FetchLoop[]) loops.get(this.started.get(1).fetchTransport().server()))[0];
-		loop.selector().close();
+		fetchLoopOf(this.started.get(1)).selector().close();
 		InetSocketAddress endpoint = PeersCluster.fetchEndpoint(this.started.get(1));
 		await().atMost(Duration.ofSeconds(10)).until(() -> refused(endpoint));
 		for (int round = 0; round < 3; round++) {
@@ -230,9 +228,11 @@ class PeersFetchTransportTests {
 		}
 		assertThat(this.caches.get(0).getStats().count(Counter.PEER_ERRORS)).isZero();
 		assertThat(PeersCluster.fetchFallbacks(this.started.get(0))).isZero();
-		String reader = "tiercache-fetch-reader-" + this.started.get(1).peerChannel().self();
-		assertThat(Thread.getAllStackTraces().keySet()).filteredOn((thread) -> thread.getName().equals(reader))
-			.hasSize(1);
+		// The owner served them all on one connection.
+		Field connections = FetchLoop.class.getDeclaredField("connections");
+		connections.setAccessible(true);
+		Set<?> served = (Set<?>) connections.get(fetchLoopOf(this.started.get(1)));
+		assertThat(served).hasSize(1);
 	}
 
 	@Test
@@ -303,6 +303,12 @@ class PeersFetchTransportTests {
 			release.close();
 			throw ex;
 		}
+	}
+
+	private static FetchLoop fetchLoopOf(PeersRemoteTier member) throws ReflectiveOperationException {
+		Field loops = FetchServer.class.getDeclaredField("loops");
+		loops.setAccessible(true);
+		return ((FetchLoop[]) loops.get(member.fetchTransport().server()))[0];
 	}
 
 	private static boolean refused(InetSocketAddress endpoint) {
