@@ -311,12 +311,12 @@ final class Leases {
 
 	/**
 	 * Store a value loaded under a lease, unless the lease ended. A clear is not atomic
-	 * with the lease ({@code SCAN} may have passed the key while the lease still stood),
-	 * so the cache's clear count, read before the loader ran, is read again after the
-	 * store: if a clear began meanwhile, the stored value is removed, and the hot copies
-	 * are cleared again on every node, since a node that the clear's invalidation had
-	 * already reached may have read the value in between. A clear that begins later finds
-	 * the stored value in its {@code SCAN}.
+	 * with the lease ({@code SCAN} may have passed the key while the lease still stood):
+	 * the clear's second pass removes such a value before the clear returns
+	 * ({@link Writes#clear}), and, as a second line, the cache's clear count, read before
+	 * the loader ran, is read again after the store: if a clear began meanwhile, the
+	 * stored value is removed, and the hot copies are cleared again on every node. A
+	 * clear that begins later finds the stored value in its {@code SCAN}.
 	 */
 	private void store(Registration registration, String cache, byte[] value, byte[] lease, byte[] token, byte[] stamp,
 			CacheEntry loaded, byte[] clears, byte @Nullable [] clearsBefore) {

@@ -135,9 +135,15 @@ final class Writes implements PendingEvictions.Replay {
 		long removed;
 		try {
 			// Counted first: a load that overlaps the clear sees the count move, and
-			// removes what it stored (Leases).
+			// removes what it stored (Leases), but maybe only after this returns.
 			this.commands.increment(registration.stats(), this.keys.clearsKey(cache));
-			removed = this.commands.clear(registration.stats(), this.keys.cachePattern(cache));
+			byte[] pattern = this.keys.cachePattern(cache);
+			removed = this.commands.clear(registration.stats(), pattern);
+			// Twice: a load whose lease stood before the count moved may store its value
+			// after SCAN passed the value's key and before the first pass unlinked the
+			// lease. Once the first pass is over, no such lease is left to store under,
+			// and the second removes what was stored meanwhile.
+			removed += this.commands.clear(registration.stats(), pattern);
 		}
 		catch (RemoteTierException ex) {
 			this.pending.add(cache, null);
