@@ -96,7 +96,7 @@ final class FetchClient implements Closeable {
 			long left = timeoutMillis - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 			return fallBack(stats, member, message, Math.max(1, left));
 		}
-		endpoint.answered();
+		endpoint.answered(connection);
 		return this.channel.heard(reply);
 	}
 

@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,14 +30,17 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  * <li>A caller queues its request, and if no other caller is writing, writes every
  * request queued, its own and those queued meanwhile, in one write; a caller that finds
- * another writing does not wait for it. So under load one write, and one read on the
- * owner's side, carry many requests, and no thread hands a request to another.</li>
+ * another writing leaves its request to that one and waits for its answer. So under load
+ * one write, and one read on the owner's side, carry many requests, and no thread is
+ * woken to write. A writer hands the turn on after a few writes, so none writes for
+ * long.</li>
  * <li>A reader thread of the connection's own reads the answers and wakes each caller,
  * who waits parked until its answer comes, the connection breaks, or its time is up; a
  * late answer is dropped when it comes.</li>
  * </ul>
- * A write has no timeout of its own: the request's deadline is published here, and the
- * endpoint's watchdog closes a connection whose write is late ({@link #expireIfLate}).
+ * A write has no timeout of its own: its deadline (the writer's own timeout from when it
+ * began) is published here, and the endpoint's watchdog closes a connection whose write
+ * is late ({@link #expireIfLate}).
  *
  * @author tiercache
  */
@@ -44,6 +48,12 @@ final class FetchConnection implements Closeable {
 
 	/** Requests written together at most. */
 	private static final int MAX_GATHER = 64;
+
+	/**
+	 * Writes a caller makes for the others before it hands the turn to the caller whose
+	 * request is next, so that under steady load no caller writes for long.
+	 */
+	static final int MAX_TURNS = 4;
 
 	/**
 	 * A socket rather than a channel: a thread interrupted while it writes on a channel
@@ -59,12 +69,14 @@ final class FetchConnection implements Closeable {
 
 	private final AtomicInteger lastId = new AtomicInteger();
 
-	private final Queue<byte[]> queued = new ConcurrentLinkedQueue<>();
+	private final Queue<Call> queued = new ConcurrentLinkedQueue<>();
 
 	private final AtomicBoolean writing = new AtomicBoolean();
 
-	/** Where the writer puts the frames it writes together; only the writer uses it. */
+	/** Where the writer puts the frames it writes together; only the writer uses them. */
 	private final byte[] gather = new byte[FetchFrames.BUFFER_SIZE];
+
+	private final Call[] taken = new Call[MAX_GATHER];
 
 	/** When the write in progress is late, in {@code System.nanoTime()}; 0 if none. */
 	private volatile long writeDeadline;
@@ -114,22 +126,28 @@ final class FetchConnection implements Closeable {
 	 * (the connection is then closed)
 	 */
 	PeerMessage exchange(PeerMessage request, long timeoutMillis) throws IOException {
-		long deadline = System.nanoTime() + Math.max(1, TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
+		long timeoutNanos = Math.max(1, TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
+		long deadline = System.nanoTime() + timeoutNanos;
 		if (Thread.currentThread().isInterrupted()) {
 			// It would not wait for the answer anyway.
 			throw new InterruptedIOException("Interrupted before sending a fetch");
 		}
 		throwIfBroken();
 		int id = this.lastId.incrementAndGet();
-		Call call = new Call(Thread.currentThread());
+		Call call = new Call(Thread.currentThread(), frame(id, request));
 		this.calls.put(id, call);
 		try {
-			this.queued.add(frame(id, request));
-			writeQueued(deadline);
-			return await(call, deadline, timeoutMillis);
+			this.queued.add(call);
+			writeQueued(timeoutNanos);
+			return await(call, deadline, timeoutNanos, timeoutMillis);
 		}
 		finally {
+			call.done = true;
 			this.calls.remove(id);
+			if (!this.queued.isEmpty()) {
+				// The turn may have been handed to this caller as it left.
+				writeQueuedQuietly(timeoutNanos);
+			}
 		}
 	}
 
@@ -143,45 +161,100 @@ final class FetchConnection implements Closeable {
 	}
 
 	/**
-	 * Write what is queued unless another caller is writing, who then writes it; the
-	 * check after giving up the turn sees a request queued while the writer was done
-	 * looking.
+	 * Write what is queued unless another caller is writing, who then writes it: the
+	 * writer takes what is queued, writes it, and looks again after giving up the turn,
+	 * so a request queued while it wrote is not left behind. After {@value #MAX_TURNS}
+	 * writes it hands the turn to the first caller still waiting whose request is queued,
+	 * and goes on itself if that one left meanwhile.
 	 */
-	private void writeQueued(long deadline) throws IOException {
+	private void writeQueued(long timeoutNanos) throws IOException {
+		int turns = 0;
 		while (!this.queued.isEmpty() && this.writing.compareAndSet(false, true)) {
+			Call heir = null;
 			try {
-				this.writeDeadline = deadline;
-				byte[] gather = this.gather;
-				int used = 0;
-				int count = 0;
-				byte[] frame;
-				while (count++ < MAX_GATHER && (frame = this.queued.poll()) != null) {
-					if (used + frame.length > gather.length && used > 0) {
-						this.output.write(gather, 0, used);
-						used = 0;
-					}
-					if (frame.length > gather.length) {
-						this.output.write(frame);
-						continue;
-					}
-					System.arraycopy(frame, 0, gather, used, frame.length);
-					used += frame.length;
+				if (turns++ >= MAX_TURNS) {
+					heir = firstWaiting();
 				}
-				if (used > 0) {
-					this.output.write(gather, 0, used);
+				if (heir == null) {
+					int count = 0;
+					Call next;
+					while (count < MAX_GATHER && (next = this.queued.poll()) != null) {
+						if (!next.done) {
+							this.taken[count++] = next;
+						}
+					}
+					// A write has the caller's own time, whoever's requests it carries.
+					this.writeDeadline = System.nanoTime() + timeoutNanos;
+					write(count);
 				}
 			}
 			catch (IOException ex) {
 				throw fail(ex);
 			}
 			finally {
+				Arrays.fill(this.taken, null);
 				this.writeDeadline = 0;
 				this.writing.set(false);
+			}
+			if (heir != null) {
+				// Woken once the turn is free: it writes from its wait, or as it leaves.
+				LockSupport.unpark(heir.thread);
+				if (!heir.done) {
+					return;
+				}
+				// It left, maybe before the turn was free: this caller goes on.
 			}
 		}
 	}
 
-	private PeerMessage await(Call call, long deadline, long timeoutMillis) throws IOException {
+	/**
+	 * The first caller still waiting whose request is queued, to hand the turn to.
+	 */
+	private @Nullable Call firstWaiting() {
+		for (Call queued : this.queued) {
+			if (!queued.done) {
+				return queued;
+			}
+		}
+		return null;
+	}
+
+	private void writeQueuedQuietly(long timeoutNanos) {
+		try {
+			writeQueued(timeoutNanos);
+		}
+		catch (IOException ex) {
+			// Failed the connection, which its callers see.
+		}
+	}
+
+	/**
+	 * Write the frames of the first {@code count} calls taken, the small ones copied
+	 * together.
+	 */
+	private void write(int count) throws IOException {
+		byte[] gather = this.gather;
+		int used = 0;
+		for (int i = 0; i < count; i++) {
+			byte[] frame = this.taken[i].frame;
+			if (used + frame.length > gather.length && used > 0) {
+				this.output.write(gather, 0, used);
+				used = 0;
+			}
+			if (frame.length > gather.length) {
+				this.output.write(frame);
+			}
+			else {
+				System.arraycopy(frame, 0, gather, used, frame.length);
+				used += frame.length;
+			}
+		}
+		if (used > 0) {
+			this.output.write(gather, 0, used);
+		}
+	}
+
+	private PeerMessage await(Call call, long deadline, long timeoutNanos, long timeoutMillis) throws IOException {
 		while (true) {
 			PeerMessage answer = call.answer;
 			if (answer != null) {
@@ -195,7 +268,11 @@ final class FetchConnection implements Closeable {
 			if (Thread.currentThread().isInterrupted()) {
 				throw new InterruptedIOException("Interrupted while waiting for a fetch answer");
 			}
-			LockSupport.parkNanos(this, left);
+			// The writer may have handed this caller the turn.
+			writeQueued(timeoutNanos);
+			if (call.answer == null) {
+				LockSupport.parkNanos(this, left);
+			}
 		}
 	}
 
@@ -318,10 +395,16 @@ final class FetchConnection implements Closeable {
 
 		final Thread thread;
 
+		final byte[] frame;
+
 		volatile @Nullable PeerMessage answer;
 
-		Call(Thread thread) {
+		/** Set when the caller no longer waits: its request need not be written. */
+		volatile boolean done;
+
+		Call(Thread thread, byte[] frame) {
 			this.thread = thread;
+			this.frame = frame;
 		}
 
 	}

@@ -106,6 +106,12 @@ final class FetchEndpoint implements Closeable {
 			// Closed, or another caller's connect failed meanwhile.
 			return null;
 		}
+		if (!probe && connection != null) {
+			// It broke on its own (one given up is no longer current): counted once,
+			// here or by one of its callers.
+			failed(connection, "the connection broke");
+			return null;
+		}
 		try {
 			connection = FetchConnection.open(this.bindAddress, this.address, this.connectTimeoutMillis, this.member);
 		}
@@ -122,9 +128,13 @@ final class FetchEndpoint implements Closeable {
 	}
 
 	/**
-	 * Note an answer: a fetch that times out after it starts a new count.
+	 * Note an answer on {@code connection}: a fetch that times out after it starts a new
+	 * count. An answer on a connection already given up proves nothing.
 	 */
-	void answered() {
+	void answered(FetchConnection connection) {
+		if (this.current != connection) {
+			return;
+		}
 		if (this.timeouts.get() != 0) {
 			this.timeouts.set(0);
 		}

@@ -102,6 +102,32 @@ class FetchConnectionTests {
 	}
 
 	@Test
+	void aCallerThatWritesForTheOthersHandsTheTurnOnAfterAFewWrites() throws Exception {
+		// Each request fills the socket, so each write waits for the owner to read; a
+		// new request is queued during every write.
+		Future<PeerMessage> first = askLarge("first");
+		await().atMost(Duration.ofSeconds(10)).until(this.connection::isWriting);
+		List<Future<PeerMessage>> others = new ArrayList<>();
+		for (int i = 1; i <= FetchConnection.MAX_TURNS; i++) {
+			others.add(askLarge("large-" + i));
+			await().atMost(Duration.ofSeconds(10)).until(this.connection::hasQueued);
+			Request request = readRequest();
+			// The writer takes the request queued, and its write waits again.
+			await().atMost(Duration.ofSeconds(10)).until(() -> !this.connection.hasQueued());
+			answer(request.id(), "value of " + request.key());
+		}
+		// The first caller wrote its own request and three others', and then a fourth's
+		// was queued: it hands the turn on, and has its answer, though that request has
+		// not been read yet.
+		assertThat(valueOf(first.get(10, TimeUnit.SECONDS))).isEqualTo("value of first");
+		Request last = readRequest();
+		answer(last.id(), "value of " + last.key());
+		for (int i = 0; i < others.size(); i++) {
+			assertThat(valueOf(others.get(i).get(10, TimeUnit.SECONDS))).isEqualTo("value of large-" + (i + 1));
+		}
+	}
+
+	@Test
 	void aLateAnswerIsDroppedAndTheConnectionServesTheNextCaller() throws Exception {
 		Future<PeerMessage> late = ask("late", Duration.ofMillis(200));
 		Request unanswered = readRequest();
@@ -191,6 +217,17 @@ class FetchConnectionTests {
 		return this.callers.submit(() -> this.connection.exchange(fetch(key), timeout.toMillis()));
 	}
 
+	/**
+	 * Ask for a key 16 MiB long, more than the sockets take: its write waits until the
+	 * owner reads it.
+	 */
+	private Future<PeerMessage> askLarge(String name) {
+		byte[] key = new byte[16 * 1024 * 1024];
+		byte[] tag = name.getBytes(StandardCharsets.UTF_8);
+		System.arraycopy(tag, 0, key, 0, tag.length);
+		return this.callers.submit(() -> this.connection.exchange(PeerMessage.of(Type.FETCH, "books", key), 10_000));
+	}
+
 	private static PeerMessage fetch(String key) {
 		return PeerMessage.of(Type.FETCH, "books", key.getBytes(StandardCharsets.UTF_8));
 	}
@@ -201,7 +238,11 @@ class FetchConnectionTests {
 		int id = in.readInt();
 		byte[] body = in.readNBytes(length - FetchFrames.ID_SIZE);
 		PeerMessage request = PeerMessage.decode(body, 0, body.length);
-		String key = (request.key().length > 1024) ? "large" : new String(request.key(), StandardCharsets.UTF_8);
+		String key = new String(request.key(), StandardCharsets.UTF_8);
+		if (request.key().length > 1024) {
+			int end = key.indexOf('\0');
+			key = (end > 0) ? key.substring(0, end) : "large";
+		}
 		return new Request(id, key);
 	}
 

@@ -1,8 +1,10 @@
 package dev.tiercache.remote.peers;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -39,10 +41,54 @@ class FetchEndpointTests {
 			FetchConnection answered = endpoint.acquire();
 			assertThat(answered).as("the next probe").isNotNull();
 			assertThat(endpoint.acquire()).as("another caller while the next probe waits").isNull();
-			endpoint.answered();
+			endpoint.answered(answered);
 			assertThat(endpoint.acquire()).as("once a probe was answered, every caller").isSameAs(answered);
 			assertThat(endpoint.acquire()).as("and a second at once").isSameAs(answered);
 			endpoint.close();
+		}
+	}
+
+	@Test
+	void aLateAnswerOnAConnectionGivenUpDoesNotEndTheBackOff() throws Exception {
+		try (ServerSocket stuck = new ServerSocket(0, 50, LOOPBACK)) {
+			FetchEndpoint endpoint = new FetchEndpoint("owner", new InetSocketAddress(LOOPBACK, stuck.getLocalPort()),
+					LOOPBACK, 300);
+			FetchConnection connection = endpoint.acquire();
+			assertThat(connection).isNotNull();
+			for (int i = 0; i < FetchEndpoint.TIMEOUTS_IN_A_ROW; i++) {
+				endpoint.timedOut(connection, 300);
+			}
+			assertThat(endpoint.acquire()).as("after three timeouts in a row").isNull();
+			// Another caller's answer, on the connection given up, comes late.
+			endpoint.answered(connection);
+			assertThat(endpoint.acquire()).as("after a late answer on it").isNull();
+			endpoint.close();
+		}
+	}
+
+	@Test
+	void aConnectionThatBreaksOnItsOwnSendsTheCallersThroughJGroups() throws Exception {
+		try (ServerSocket closing = new ServerSocket(0, 50, LOOPBACK)) {
+			Thread acceptor = new Thread(() -> {
+				try (Socket accepted = closing.accept()) {
+					// Closed at once, as by an owner whose fetch server stops.
+				}
+				catch (IOException ex) {
+					// The test ended.
+				}
+			});
+			acceptor.start();
+			FetchEndpoint endpoint = new FetchEndpoint("owner", new InetSocketAddress(LOOPBACK, closing.getLocalPort()),
+					LOOPBACK, 300);
+			FetchConnection connection = endpoint.acquire();
+			assertThat(connection).isNotNull();
+			await().atMost(Duration.ofSeconds(10)).until(() -> !connection.isOpen());
+			// Not a new connection for each caller: a back-off, as after a failed one.
+			assertThat(endpoint.acquire()).as("a caller after the break").isNull();
+			endpoint.failed(connection, "one of its callers saw it break");
+			assertThat(endpoint.acquire()).as("still within the back-off").isNull();
+			endpoint.close();
+			acceptor.join(10_000);
 		}
 	}
 
