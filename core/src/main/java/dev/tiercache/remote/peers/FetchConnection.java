@@ -144,8 +144,8 @@ final class FetchConnection implements Closeable {
 		finally {
 			call.done = true;
 			this.calls.remove(id);
-			if (!this.queued.isEmpty()) {
-				// The turn may have been handed to this caller as it left.
+			if (call.heir && !this.queued.isEmpty()) {
+				// Handed the turn as its answer came: it writes before it leaves.
 				writeQueuedQuietly(timeoutNanos);
 			}
 		}
@@ -198,6 +198,7 @@ final class FetchConnection implements Closeable {
 			}
 			if (heir != null) {
 				// Woken once the turn is free: it writes from its wait, or as it leaves.
+				heir.heir = true;
 				LockSupport.unpark(heir.thread);
 				if (!heir.done) {
 					return;
@@ -401,6 +402,9 @@ final class FetchConnection implements Closeable {
 
 		/** Set when the caller no longer waits: its request need not be written. */
 		volatile boolean done;
+
+		/** Set when a writer handed this caller the turn. */
+		volatile boolean heir;
 
 		Call(Thread thread, byte[] frame) {
 			this.thread = thread;
