@@ -83,11 +83,10 @@ class FetchConnectionTests {
 	}
 
 	@Test
-	void aRequestQueuedWhileAnotherCallerWritesIsSentByThatCaller() throws Exception {
+	void aRequestQueuedWhileAnotherCallerWritesIsSentOnceThatWriteIsDone() throws Exception {
 		// The owner reads nothing yet, so the first caller's large request fills the
 		// socket and its write blocks.
-		Future<PeerMessage> large = this.callers.submit(() -> this.connection
-			.exchange(PeerMessage.of(Type.FETCH, "books", new byte[16 * 1024 * 1024]), 10_000));
+		Future<PeerMessage> large = askLarge("large", Duration.ofSeconds(10));
 		await().atMost(Duration.ofSeconds(10)).until(this.connection::isWriting);
 		// The second finds it writing, queues its request and waits for its answer.
 		Future<PeerMessage> small = ask("small", Duration.ofSeconds(10));
@@ -131,9 +130,7 @@ class FetchConnectionTests {
 	void aLateAnswerIsDroppedAndTheConnectionServesTheNextCaller() throws Exception {
 		Future<PeerMessage> late = ask("late", Duration.ofMillis(200));
 		Request unanswered = readRequest();
-		assertThat(late).failsWithin(Duration.ofSeconds(10))
-			.withThrowableOfType(ExecutionException.class)
-			.withCauseInstanceOf(SocketTimeoutException.class);
+		assertFailsWith(late, SocketTimeoutException.class);
 		Future<PeerMessage> next = ask("next", Duration.ofSeconds(10));
 		Request nextRequest = readRequest();
 		answer(unanswered.id(), "value of late");
@@ -150,9 +147,7 @@ class FetchConnectionTests {
 		readRequest();
 		this.owner.close();
 		for (Future<PeerMessage> asked : List.of(first, second)) {
-			assertThat(asked).failsWithin(Duration.ofSeconds(10))
-				.withThrowableOfType(ExecutionException.class)
-				.withCauseInstanceOf(IOException.class);
+			assertFailsWith(asked, IOException.class);
 		}
 		assertThat(this.connection.isOpen()).isFalse();
 	}
@@ -176,8 +171,8 @@ class FetchConnectionTests {
 		assertThat(this.connection.isOpen()).isTrue();
 		// Interrupted while its write waits for the owner to read: a channel would close.
 		CompletableFuture<Throwable> interruptedWriting = new CompletableFuture<>();
-		Thread writing = new Thread(() -> interruptedWriting.complete(failureOf(() -> this.connection
-			.exchange(PeerMessage.of(Type.FETCH, "books", new byte[16 * 1024 * 1024]), 10_000))));
+		Thread writing = new Thread(() -> interruptedWriting
+			.complete(failureOf(() -> this.connection.exchange(largeFetch("large"), 10_000))));
 		writing.start();
 		await().atMost(Duration.ofSeconds(10)).until(this.connection::isWriting);
 		writing.interrupt();
@@ -192,13 +187,10 @@ class FetchConnectionTests {
 
 	@Test
 	void aWriteThatCannotGoOutIsEndedByTheWatchdog() throws Exception {
-		Future<PeerMessage> large = this.callers.submit(
-				() -> this.connection.exchange(PeerMessage.of(Type.FETCH, "books", new byte[16 * 1024 * 1024]), 100));
+		Future<PeerMessage> large = askLarge("large", Duration.ofMillis(100));
 		await().atMost(Duration.ofSeconds(10)).until(this.connection::isWriting);
 		this.connection.expireIfLate(System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
-		assertThat(large).failsWithin(Duration.ofSeconds(10))
-			.withThrowableOfType(ExecutionException.class)
-			.withCauseInstanceOf(IOException.class);
+		assertFailsWith(large, IOException.class);
 		assertThat(this.connection.isOpen()).isFalse();
 	}
 
@@ -207,9 +199,7 @@ class FetchConnectionTests {
 		Future<PeerMessage> asked = ask("key", Duration.ofSeconds(10));
 		readRequest();
 		this.owner.getOutputStream().write(ByteBuffer.allocate(12).putInt(-1).putInt(1).putInt(2).array());
-		assertThat(asked).failsWithin(Duration.ofSeconds(10))
-			.withThrowableOfType(ExecutionException.class)
-			.withCauseInstanceOf(CodecException.class);
+		assertFailsWith(asked, CodecException.class);
 		assertThat(this.connection.isOpen()).isFalse();
 	}
 
@@ -217,15 +207,33 @@ class FetchConnectionTests {
 		return this.callers.submit(() -> this.connection.exchange(fetch(key), timeout.toMillis()));
 	}
 
-	/**
-	 * Ask for a key 16 MiB long, more than the sockets take: its write waits until the
-	 * owner reads it.
-	 */
 	private Future<PeerMessage> askLarge(String name) {
+		return askLarge(name, Duration.ofSeconds(10));
+	}
+
+	private Future<PeerMessage> askLarge(String name, Duration timeout) {
+		PeerMessage request = largeFetch(name);
+		return this.callers.submit(() -> this.connection.exchange(request, timeout.toMillis()));
+	}
+
+	/**
+	 * A fetch of a key 16 MiB long that starts with {@code name}, more than the sockets
+	 * take: its write waits until the owner reads it.
+	 */
+	private static PeerMessage largeFetch(String name) {
 		byte[] key = new byte[16 * 1024 * 1024];
 		byte[] tag = name.getBytes(StandardCharsets.UTF_8);
 		System.arraycopy(tag, 0, key, 0, tag.length);
-		return this.callers.submit(() -> this.connection.exchange(PeerMessage.of(Type.FETCH, "books", key), 10_000));
+		return PeerMessage.of(Type.FETCH, "books", key);
+	}
+
+	/**
+	 * Assert that {@code asked} fails, soon, with a {@code cause}.
+	 */
+	private static void assertFailsWith(Future<PeerMessage> asked, Class<? extends Throwable> cause) {
+		assertThat(asked).failsWithin(Duration.ofSeconds(10))
+			.withThrowableOfType(ExecutionException.class)
+			.withCauseInstanceOf(cause);
 	}
 
 	private static PeerMessage fetch(String key) {
